@@ -1,0 +1,1 @@
+"""Administration: units, staff (with invitation links) and enrolments."""

@@ -1,0 +1,1 @@
+"""Access log (adgangslog): every read and change of a child's data."""

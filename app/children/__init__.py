@@ -1,0 +1,1 @@
+"""Children, their guardians, enrolments in units and health visitors' caseloads."""

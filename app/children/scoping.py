@@ -1,0 +1,93 @@
+"""Who may see which child. One function decides, and every list and lookup uses it.
+
+- dagplejer: children enrolled in her home
+- dagplejepædagog: children of the dagplejere she supervises
+- pædagog: children of her unit (and its sub-units)
+- sundhedsplejerske: her caseload and the children of her district
+- leder: children of every unit he leads and everything below them
+- administrator: no child data unless also one of the above
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import abort
+from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select
+
+from app import clock
+from app.auth.models import Membership, User
+from app.auth.roles import Role
+from app.children.models import Caseload, Child, Enrolment
+from app.extensions import db
+from app.org.queries import descendant_unit_ids
+
+
+def _current(model, today: date) -> ColumnElement[bool]:
+    return and_(model.start_date <= today, or_(model.end_date.is_(None), model.end_date >= today))
+
+
+def scoped_unit_ids(user: User) -> set[int]:
+    """Units whose enrolled children the user sees as a whole (not dagplejer homes)."""
+    roots = user.unit_ids(Role.LEDER, Role.PAEDAGOG, Role.SUNDHEDSPLEJERSKE)
+    return descendant_unit_ids(roots)
+
+
+def child_scope(user: User, today: date | None = None) -> ColumnElement[bool]:
+    """A SQL condition on Child that is true exactly for the children `user` may see."""
+    if not getattr(user, "is_authenticated", False):
+        return false()
+    today = today or clock.today()
+    roles = user.roles
+    enrolled = _current(Enrolment, today)
+    conditions: list[ColumnElement[bool]] = []
+
+    unit_ids = scoped_unit_ids(user)
+    if unit_ids:
+        conditions.append(
+            exists().where(
+                Enrolment.child_id == Child.id, Enrolment.unit_id.in_(unit_ids), enrolled
+            )
+        )
+    if Role.DAGPLEJER in roles:
+        conditions.append(
+            exists().where(
+                Enrolment.child_id == Child.id, Enrolment.dagplejer_id == user.id, enrolled
+            )
+        )
+    if Role.DAGPLEJEPAEDAGOG in roles:
+        supervised = select(Membership.user_id).where(
+            Membership.supervisor_id == user.id, Membership.role == Role.DAGPLEJER
+        )
+        conditions.append(
+            exists().where(
+                Enrolment.child_id == Child.id, Enrolment.dagplejer_id.in_(supervised), enrolled
+            )
+        )
+    if Role.SUNDHEDSPLEJERSKE in roles:
+        conditions.append(
+            exists().where(
+                Caseload.child_id == Child.id,
+                Caseload.nurse_id == user.id,
+                _current(Caseload, today),
+            )
+        )
+    return or_(*conditions) if conditions else false()
+
+
+def visible_children(user: User, today: date | None = None) -> Select[tuple[Child]]:
+    """select() of the children `user` may see; the caller orders, filters, paginates or counts."""
+    return select(Child).where(child_scope(user, today))
+
+
+def can_see_child(user: User, child_id: int) -> bool:
+    query = select(exists().where(Child.id == child_id, child_scope(user)))
+    return bool(db.session.scalar(query))
+
+
+def get_child_or_404(user: User, child_id: int) -> Child:
+    """The child if `user` may see it; 404 otherwise (never 403: existence is not disclosed)."""
+    child = db.session.scalar(visible_children(user).where(Child.id == child_id))
+    if child is None:
+        abort(404)
+    return child

@@ -1,0 +1,1 @@
+"""Generated demo data: invented people, clearly synthetic CPR-like numbers."""

@@ -1,0 +1,7 @@
+"""Invented names for demo and test data. Combinations are random: they name no real person."""
+
+FIRST_GIRLS = ["Alma", "Ella", "Freja", "Ida", "Olivia", "Agnes", "Clara", "Emma", "Karla", "Nora", "Sofie", "Lærke", "Luna", "Asta", "Ellie", "Esther", "Frida", "Isabella", "Josefine", "Liva", "Maja", "Marie", "Molly", "Saga", "Vigga", "Aya", "Lea", "Mille", "Silje", "Tilde"]
+FIRST_BOYS = ["Noah", "Oscar", "William", "Carl", "Alfred", "Aksel", "Valdemar", "Arthur", "Emil", "Malthe", "Viggo", "Felix", "Lucas", "Otto", "August", "Elias", "Frederik", "Hugo", "Johan", "Magnus", "Theo", "Villads", "Adam", "Anton", "Bertram", "Storm", "Vitus", "Ali", "Liam"]
+LAST = ["Bækgaard", "Lindholt", "Skovdal", "Engstrup", "Kragelund", "Møllerup", "Vestergaard", "Holmbæk", "Rosendal", "Fjordby", "Søndergaard", "Hvidberg", "Stenholt", "Kildegaard", "Ravnsborg", "Egelund", "Bjerrum", "Lyngsø", "Thorsager", "Damsgaard", "Ahmadi", "Nielsby", "Højlund", "Ladefoged", "Brøndum", "Tofteby", "Krogsgaard", "Hedegaard", "Klitgaard", "Mosegaard"]
+ADULT_FIRST = ["Mette", "Louise", "Camilla", "Sarah", "Julie", "Maria", "Anne", "Line", "Signe", "Katrine", "Rasmus", "Jonas", "Martin", "Thomas", "Mikkel", "Andreas", "Peter", "Kasper", "Jesper", "Nikolaj", "Fatima", "Amira", "Yusuf", "Omar"]
+STREETS = ["Egevej", "Bøgealle", "Lindetoften", "Kastanjevej", "Hasselvænget", "Pilevej", "Ahornvej", "Birkedal", "Rønnebærvej", "Tjørnevej", "Granhøj", "Lærkevej", "Mågevej", "Vibevej", "Spurvegade"]

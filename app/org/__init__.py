@@ -1,0 +1,1 @@
+"""The organisation: municipality (kommune), areas and units."""

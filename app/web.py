@@ -1,0 +1,89 @@
+"""Cross-cutting web concerns: login manager, security headers, caching headers, navigation."""
+
+from __future__ import annotations
+
+from flask import Flask, request, session
+from flask_login import current_user
+from flask_talisman import Talisman
+
+from app.extensions import db, login_manager
+
+# No inline scripts or styles, nothing from another origin.
+CSP = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self' data:",
+    "connect-src": "'self'",
+    "font-src": "'self'",
+    "manifest-src": "'self'",
+    "worker-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
+
+talisman = Talisman()
+
+
+def _load_user(session_id: str):
+    from app.auth.models import User
+
+    user_id, _, token = session_id.partition(":")
+    if not user_id.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active or user.session_token != token:
+        return None
+    return user
+
+
+def init_app(app: Flask) -> None:
+    from app.security import unauthorized_response
+
+    login_manager.init_app(app)
+    login_manager.user_loader(_load_user)
+    login_manager.unauthorized_handler(unauthorized_response)
+    login_manager.session_protection = "basic"
+
+    talisman.init_app(
+        app,
+        force_https=app.config["FORCE_HTTPS"],
+        session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
+        content_security_policy=CSP,
+        frame_options="DENY",
+        referrer_policy="same-origin",
+        strict_transport_security=app.config["FORCE_HTTPS"],
+        permissions_policy={"camera": "()", "microphone": "()", "geolocation": "()"},
+    )
+
+    app.jinja_env.globals["nav_items"] = nav_items
+
+    @app.before_request
+    def _idle_timeout():
+        # A permanent session expires after PERMANENT_SESSION_LIFETIME without a request.
+        session.permanent = True
+
+    @app.after_request
+    def _vary_and_cache(response):
+        response.vary.add("HX-Request")
+        if current_user.is_authenticated and request.endpoint != "static":
+            # Personal pages: never stored by shared caches; the service worker decides itself.
+            response.headers.setdefault("Cache-Control", "private, no-cache")
+        return response
+
+
+# Navigation: each area registers its own entries, so base.html never needs editing per area.
+_NAV: list[tuple[int, str, object, object]] = []
+
+
+def register_nav(endpoint: str, label, visible=lambda user: True, order: int = 50) -> None:
+    """Add a main-navigation entry. `label` is a lazy_gettext string."""
+    _NAV[:] = [item for item in _NAV if item[1] != endpoint]
+    _NAV.append((order, endpoint, label, visible))
+    _NAV.sort(key=lambda item: item[0])
+
+
+def nav_items(user) -> list[tuple[str, object]]:
+    return [(endpoint, label) for _, endpoint, label, visible in _NAV if visible(user)]

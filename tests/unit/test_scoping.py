@@ -1,0 +1,98 @@
+"""The scoping function: each role sees exactly the children it should, and no others."""
+
+from datetime import timedelta
+
+from app import clock
+from app.auth.roles import Role
+from app.children.models import Child
+from app.children.scoping import can_see_child, visible_children
+from app.extensions import db
+from app.org.models import UnitKind
+from tests.factories import make_child, make_unit, make_user
+
+
+def ids(user):
+    return set(db.session.scalars(visible_children(user).with_only_columns(Child.id)))
+
+
+def test_paedagog_sees_her_units_children_only(app):
+    """A pædagog sees the children of her unit, not another unit's."""
+    mine, other = make_unit(), make_unit()
+    paedagog = make_user(Role.PAEDAGOG, mine)
+    a, b = make_child(mine), make_child(other)
+    assert ids(paedagog) == {a.id}
+    assert not can_see_child(paedagog, b.id)
+
+
+def test_dagplejer_sees_only_children_in_her_home(app):
+    group = make_unit(kind=UnitKind.DAGPLEJEGRUPPE)
+    dorthe, lise = make_user(Role.DAGPLEJER, group), make_user(Role.DAGPLEJER, group)
+    a = make_child(group, dagplejer=dorthe)
+    make_child(group, dagplejer=lise)
+    assert ids(dorthe) == {a.id}
+
+
+def test_dagplejepaedagog_sees_children_of_supervised_dagplejere(app):
+    group = make_unit(kind=UnitKind.DAGPLEJEGRUPPE)
+    dpp, other_dpp = (
+        make_user(Role.DAGPLEJEPAEDAGOG, group),
+        make_user(Role.DAGPLEJEPAEDAGOG, group),
+    )
+    supervised = make_user(Role.DAGPLEJER, group, supervisor=dpp)
+    not_mine = make_user(Role.DAGPLEJER, group, supervisor=other_dpp)
+    a = make_child(group, dagplejer=supervised)
+    make_child(group, dagplejer=not_mine)
+    assert ids(dpp) == {a.id}
+
+
+def test_leader_sees_everything_below_the_units_he_leads(app):
+    dagpleje = make_unit(kind=UnitKind.DAGPLEJE)
+    group = make_unit(kind=UnitKind.DAGPLEJEGRUPPE, parent=dagpleje)
+    elsewhere = make_unit()
+    leader = make_user(Role.LEDER, dagpleje)
+    dagplejer = make_user(Role.DAGPLEJER, group)
+    a = make_child(group, dagplejer=dagplejer)
+    make_child(elsewhere)
+    assert ids(leader) == {a.id}
+
+
+def test_sundhedsplejerske_sees_caseload_and_district(app):
+    district, other_district = (make_unit(kind=UnitKind.SUNDHEDSPLEJEDISTRIKT) for _ in range(2))
+    nurse = make_user(Role.SUNDHEDSPLEJERSKE, district)
+    in_district = make_child(district)
+    in_caseload = make_child(other_district, nurse=nurse)
+    make_child(other_district)
+    assert ids(nurse) == {in_district.id, in_caseload.id}
+
+
+def test_administrator_sees_no_child_data(app):
+    unit = make_unit()
+    admin = make_user(admin=True)
+    make_child(unit)
+    assert ids(admin) == set()
+
+
+def test_ended_and_future_enrolments_are_outside_scope(app):
+    """A child who has left, or has not started yet, is not the unit's child today."""
+    unit = make_unit()
+    paedagog = make_user(Role.PAEDAGOG, unit)
+    today = clock.today()
+    left = make_child(
+        unit, enrolled_from=today - timedelta(days=300), enrolled_to=today - timedelta(days=1)
+    )
+    coming = make_child(unit, enrolled_from=today + timedelta(days=10))
+    assert ids(paedagog) == set()
+    assert not can_see_child(paedagog, left.id) and not can_see_child(paedagog, coming.id)
+
+
+def test_scope_is_one_query_whatever_the_role(app, count_queries):
+    unit = make_unit()
+    leader = make_user(Role.LEDER, unit)
+    for _ in range(30):
+        make_child(unit)
+    db.session.commit()
+    assert leader.roles == {Role.LEDER}  # load the user as a request would have
+    with count_queries() as statements:
+        children = db.session.scalars(visible_children(leader)).all()
+    assert len(children) == 30
+    assert len(statements) <= 2  # the unit tree, then the children
