@@ -47,6 +47,7 @@ class Config:
     ]
     COMPRESS_ALGORITHM = ["br", "gzip"]
     COMPRESS_MIN_SIZE = 500
+    COMPRESS_STREAMS = False
     SEND_FILE_MAX_AGE_DEFAULT = timedelta(days=365)  # static URLs carry a content hash
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
 

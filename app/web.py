@@ -59,6 +59,7 @@ def init_app(app: Flask) -> None:
     )
 
     app.jinja_env.globals["nav_items"] = nav_items
+    app.jinja_env.globals["child_sections"] = child_sections
 
     @app.before_request
     def _idle_timeout():
@@ -87,3 +88,28 @@ def register_nav(endpoint: str, label, visible=lambda user: True, order: int = 5
 
 def nav_items(user) -> list[tuple[str, object]]:
     return [(endpoint, label) for _, endpoint, label, visible in _NAV if visible(user)]
+
+
+# Sections on the child's page and home screens per role, registered by the areas.
+_CHILD_SECTIONS: list[tuple[int, str]] = []
+_HOME_SCREENS: dict[str, object] = {}
+
+
+def register_child_section(template: str, order: int = 50) -> None:
+    """A partial included on the child's page; it receives `child`, `today`, `current_user`."""
+    if template not in [t for _, t in _CHILD_SECTIONS]:
+        _CHILD_SECTIONS.append((order, template))
+        _CHILD_SECTIONS.sort()
+
+
+def child_sections() -> list[str]:
+    return [template for _, template in _CHILD_SECTIONS]
+
+
+def register_home_screen(role: str, view) -> None:
+    """The function that renders `role`'s home screen (its working screen)."""
+    _HOME_SCREENS[role] = view
+
+
+def home_screen(role: str | None):
+    return _HOME_SCREENS.get(role) if role else None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, render_template, request
+from flask import Blueprint, Flask, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -14,7 +14,7 @@ from app.children.queries import current_enrolment, my_children, search_children
 from app.children.scoping import get_child_or_404
 from app.extensions import db
 from app.security import login_required
-from app.web import register_nav
+from app.web import home_screen, register_nav
 
 bp = Blueprint("children", __name__)
 PAGE_SIZE = 50
@@ -24,9 +24,10 @@ PAGE_SIZE = 50
 @login_required
 def home():
     if current_user.is_admin and not current_user.roles:
-        from flask import redirect, url_for
-
         return redirect(url_for("admin.index"))
+    screen = home_screen(current_user.primary_role)
+    if screen is not None:
+        return screen()
     page = db.paginate(my_children(current_user), per_page=PAGE_SIZE, error_out=False)
     return render_template(
         "children/home.html", page=page, today=clock.today(), current_enrolment=current_enrolment

@@ -209,7 +209,8 @@ def _daycare_history(child, born, today, rng, slots, dagplejere, vuggestue, boer
         return
     track = rng.random()
     if track < 0.35 and any(slots.values()):
-        dagplejer = next(d for d in rng.sample(dagplejere, len(dagplejere)) if slots[d.id] > 0)
+        # The emptiest home first, so every dagplejer has children even in a small demo.
+        dagplejer = max(dagplejere, key=lambda d: slots[d.id])
         unit = dagplejer.memberships[0].unit
         small = Enrolment(unit=unit, dagplejer_id=dagplejer.id, start_date=start_small)
         if start_big > today:
