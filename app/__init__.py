@@ -11,12 +11,13 @@ from app.config import Config
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# One blueprint per area of the domain; each area module exposes `init_app(app)`.
+# One package per area of the domain. Each has routes.py with `init_app(app)`; its models.py
+# (if any) is imported before the database is set up.
 AREAS = (
-    "app.auth.routes",
-    "app.children.routes",
-    "app.admin.routes",
-    "app.audit.routes",
+    "auth",
+    "children",
+    "admin",
+    "audit",
 )
 
 
@@ -49,5 +50,5 @@ def create_app(config: dict | None = None) -> Flask:
     errors.init_app(app)
     cli.init_app(app)
     for area in AREAS:
-        import_module(area).init_app(app)
+        import_module(f"app.{area}.routes").init_app(app)
     return app

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from importlib import import_module
+from importlib.util import find_spec
+
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -11,10 +14,11 @@ from app.extensions import db
 
 def import_models() -> None:
     """Import every model module so metadata (and Alembic) sees all tables."""
-    from app.audit import models as _audit  # noqa: F401
-    from app.auth import models as _auth  # noqa: F401
-    from app.children import models as _children  # noqa: F401
-    from app.org import models as _org  # noqa: F401
+    from app import AREAS
+
+    for package in ("org", *AREAS):
+        if find_spec(f"app.{package}.models") is not None:
+            import_module(f"app.{package}.models")
 
 
 @event.listens_for(Engine, "connect")
