@@ -1,0 +1,1 @@
+"""Offline sync: the device outbox replays records to a JSON endpoint, idempotently."""
