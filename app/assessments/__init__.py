@@ -1,0 +1,1 @@
+"""Wellbeing assessments (trivselsvurderinger), rounds and the leader's overview."""
