@@ -26,9 +26,12 @@ run: setup
 	OPSPOR_DEMO=1 $(BIN)/flask demo seed
 	OPSPOR_DEMO=1 $(BIN)/flask run --host 127.0.0.1 --port 5000
 
+# SQLite: everything, browser tests included. PostgreSQL: every non-browser test again
+# (skipped with a message when no server is reachable at TEST_DATABASE_URL).
 test: setup system-deps
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -n 2 --dist loadgroup
+	$(BIN)/python -m pytest -n 2 --dist loadfile
+	$(BIN)/python -m pytest -n 2 --dist loadfile --db=postgresql -m "not browser"
 
 lint:
 	$(BIN)/ruff check .
