@@ -53,5 +53,8 @@ def create_admin(email: str, name: str) -> None:
 
 
 def init_app(app: Flask) -> None:
+    from app.bench.cli import synthetic
+
+    demo_cli.add_command(synthetic)
     app.cli.add_command(demo_cli)
     app.cli.add_command(users_cli)

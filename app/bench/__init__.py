@@ -1,0 +1,1 @@
+"""Scale: a synthetic municipality for the benchmark (`flask demo synthetic`)."""

@@ -1,0 +1,115 @@
+"""The synthetic municipality: structure, counts and determinism (small N; no timing)."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+
+from sqlalchemy import func, select
+
+from app.audit.models import AccessLog
+from app.auth.models import Membership, User
+from app.auth.roles import Role
+from app.bench.history import GENERATORS
+from app.bench.synthetic import generate
+from app.children.models import Caseload, Child, Enrolment, Guardian
+from app.children.scoping import visible_children
+from app.extensions import db
+from app.org.models import Unit, UnitKind
+
+DAY = date(2026, 3, 10)
+
+
+def _count(model, *where) -> int:
+    return db.session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def _digest() -> str:
+    """A fingerprint of the generated rows (children, enrolments, guardians, access log)."""
+    h = hashlib.sha256()
+    for model, order in (
+        (Child, Child.id),
+        (Enrolment, Enrolment.id),
+        (Guardian, Guardian.id),
+        (Caseload, Caseload.id),
+        (AccessLog, AccessLog.id),
+        (User, User.id),
+    ):
+        columns = [c for c in model.__table__.c if c.name not in ("password_hash",)]
+        for row in db.session.execute(select(*columns).order_by(order)):
+            h.update(repr(tuple(row)).encode())
+    return h.hexdigest()
+
+
+def test_structure_of_a_small_municipality(app):
+    """The staff and units are there at any N; every child has a district and history."""
+    world = generate(300, seed=7, today=DAY)
+    db.session.commit()
+
+    def role_count(role):
+        return _count(Membership, Membership.role == role)
+
+    assert _count(Child) == 300
+    assert role_count(Role.SUNDHEDSPLEJERSKE) == 25
+    assert role_count(Role.DAGPLEJER) == 150
+    assert role_count(Role.DAGPLEJEPAEDAGOG) == 15
+    assert _count(Unit, Unit.kind == UnitKind.DAGPLEJEGRUPPE) == 15
+    institutions = _count(
+        Unit, Unit.kind.in_([UnitKind.VUGGESTUE, UnitKind.BOERNEHAVE, UnitKind.INTEGRERET])
+    )
+    assert institutions == 60
+    assert role_count(Role.PAEDAGOG) >= 120  # at least two per institution
+    # Every child is enrolled in a district from birth and followed by a nurse of that district.
+    districts = select(Unit.id).where(Unit.kind == UnitKind.SUNDHEDSPLEJEDISTRIKT)
+    assert _count(Enrolment, Enrolment.unit_id.in_(districts)) == 300
+    assert _count(Caseload) == 300
+    assert _count(Guardian) >= 300
+    assert _count(AccessLog) >= 300
+    # CPR-like numbers: unique, synthetic serials (9xxx), matching the birth date.
+    for cpr, born in db.session.execute(select(Child.cpr, Child.birth_date)):
+        if cpr is not None:
+            assert cpr[:6] == born.strftime("%d%m%y") and cpr[6] == "9"
+    assert db.session.scalar(select(func.count(func.distinct(Child.cpr)))) == _count(
+        Child, Child.cpr.is_not(None)
+    )
+    # Six years of history: the oldest children have left for school, enrolments go back years.
+    oldest = db.session.scalar(select(func.min(Enrolment.start_date)))
+    assert (DAY - oldest).days > 6 * 365
+    # The leader over all units sees every currently enrolled child.
+    chief = db.session.get(User, world.chief_id)
+    seen = db.session.scalar(
+        select(func.count()).select_from(visible_children(chief, DAY).subquery())
+    )
+    current = db.session.scalar(
+        select(func.count(func.distinct(Enrolment.child_id))).where(
+            Enrolment.start_date <= DAY,
+            (Enrolment.end_date.is_(None)) | (Enrolment.end_date >= DAY),
+        )
+    )
+    assert seen == current > 200
+    # Each area's history is either included or named as skipped.
+    assert sorted(world.included + world.skipped) == sorted(GENERATORS)
+
+
+def test_the_same_seed_gives_the_same_rows(app):
+    """Deterministic: the same seed and day give identical rows; another seed does not."""
+    generate(120, seed=3, today=DAY)
+    db.session.commit()
+    first = _digest()
+    for seed, same in ((3, True), (4, False)):
+        db.session.remove()
+        db.drop_all()
+        db.create_all()
+        generate(120, seed=seed, today=DAY)
+        db.session.commit()
+        assert (_digest() == first) is same
+
+
+def test_cli_command(runner):
+    """`flask demo synthetic` fills an empty database and refuses a filled one."""
+    result = runner.invoke(args=["demo", "synthetic", "--children", "40", "--seed", "2"])
+    assert result.exit_code == 0, result.output
+    assert "child 40" in result.output
+    again = runner.invoke(args=["demo", "synthetic", "--children", "40"])
+    assert again.exit_code != 0
+    assert "--reset" in again.output
