@@ -1,0 +1,1 @@
+"""Sundhedspleje: the visit programme, visit records with measurements, growth, ADBB and EPDS."""
