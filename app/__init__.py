@@ -18,6 +18,7 @@ AREAS = (
     "children",
     "admin",
     "audit",
+    "reminders",
 )
 
 

@@ -1,0 +1,415 @@
+"""What is due for whom: plain functions over plain facts. No Flask, no database.
+
+Each rule takes facts (small frozen dataclasses the sweep reads from the other areas), the local
+time and the municipality's settings, and returns `Reminder`s. A reminder names the subjects it is
+about (e.g. ``course:12``) and a period (``2026-W10``, ``once``, a due date); the sweep records
+one ledger row per (rule, subject, period, user), so nothing is sent twice.
+
+Defaults follow the issue; a municipality overrides them in ``Municipality.settings["reminders"]``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, fields, replace
+from datetime import date, datetime, timedelta
+
+# Levels of a course of action that reach the leader at once (rød, and akut concern).
+SERIOUS = frozenset({"roed", "akut"})
+HOUR = 3600
+DAY = 24 * HOUR
+
+
+@dataclass(frozen=True)
+class Kind:
+    """How a kind of reminder is delivered. `urgent` ones ignore quiet hours."""
+
+    name: str
+    urgent: bool
+    urgency: str  # the Web Push Urgency header: very-low | low | normal | high
+    ttl: int  # seconds the push service keeps it for an offline device
+
+
+KINDS: dict[str, Kind] = {
+    k.name: k
+    for k in (
+        Kind("assessments_due", False, "low", 3 * DAY),
+        Kind("red_concern", True, "high", DAY),
+        Kind("no_action_plan", False, "normal", 2 * DAY),
+        Kind("follow_up_overdue", False, "normal", 2 * DAY),
+        Kind("urgent_screening", True, "high", DAY),
+        Kind("transition_ack", False, "normal", 2 * DAY),
+        Kind("leader_digest", False, "low", DAY),
+        Kind("test", True, "normal", HOUR),
+    )
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Per-municipality configuration (defaults from the issue)."""
+
+    due_soon_days: int = 14
+    no_plan_days: int = 7
+    # Immediate rules look back this far, so switching reminders on does not flood old news.
+    recent_days: int = 14
+    quiet_start: int = 18
+    quiet_end: int = 7
+    quiet_weekends: bool = True
+    # Weekly reminders and the leaders' digest go out from this weekday (0 = Monday) and hour.
+    weekly_weekday: int = 0
+    weekly_hour: int = 7
+    disabled: frozenset[str] = field(default_factory=frozenset)
+
+    @classmethod
+    def from_municipality(cls, settings: Mapping | None) -> Settings:
+        """Read ``settings["reminders"]``; unknown keys are ignored, bad values fall back."""
+        own = dict((settings or {}).get("reminders") or {})
+        known = {f.name: f for f in fields(cls)}
+        values = {}
+        for key, value in own.items():
+            if key not in known:
+                continue
+            if key == "disabled":
+                values[key] = frozenset(value)
+            elif isinstance(value, type(getattr(cls(), key))):
+                values[key] = value
+        return cls(**values)
+
+    def enabled(self, rule: str) -> bool:
+        return rule not in self.disabled
+
+
+@dataclass(frozen=True)
+class QuietHours:
+    start: int = 18
+    end: int = 7
+    weekends: bool = True
+
+
+# ---- facts: what the sweep reads from the other areas -------------------------------------
+
+
+@dataclass(frozen=True)
+class DueAssessment:
+    """A child's next wellbeing assessment (trivselsvurdering) and who is responsible for it."""
+
+    child_id: int
+    unit_id: int
+    unit_name: str
+    due: date
+    responsible_ids: frozenset[int]
+
+
+@dataclass(frozen=True)
+class Concern:
+    """A yellow/red position being followed (a course of action, handlevej)."""
+
+    key: str  # "course:12"
+    unit_id: int
+    unit_name: str
+    level: str  # "gul" | "roed" | "akut"
+    opened_on: date
+    since: date  # the day the course reached this level (opened_on unless escalated)
+    has_action_plan: bool
+    closed: bool = False
+
+    @property
+    def serious(self) -> bool:
+        return self.level in SERIOUS
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """An agreed follow-up (opfølgning) with a date."""
+
+    key: str  # "followup:7"
+    unit_id: int
+    unit_name: str
+    due: date
+    responsible_ids: frozenset[int]
+    done: bool = False
+
+
+@dataclass(frozen=True)
+class UrgentScreening:
+    """A screening that needs action today (EPDS item 10), made by a health visitor."""
+
+    key: str  # "visit:31"
+    unit_id: int
+    unit_name: str
+    on: date
+    nurse_id: int
+
+
+@dataclass(frozen=True)
+class PendingTransition:
+    """A transition schema handed over (consent given) and not yet acknowledged."""
+
+    key: str  # "transition:5"
+    unit_id: int  # the receiving unit
+    unit_name: str
+    handed_over_on: date
+
+
+@dataclass(frozen=True)
+class UnitStats:
+    """Counts for the leaders' Monday digest. Numbers only."""
+
+    unit_id: int
+    unit_name: str
+    children: int = 0
+    assessed: int = 0  # assessed in the current round
+    overdue: int = 0
+    due_soon: int = 0
+    without_plan: int = 0
+
+
+# ---- the output ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """One notification to one user, about one or more subjects within a period.
+
+    `count` None means "the number of subjects not sent before" (per-item rules); a number means
+    a total that belongs to the whole period (weekly rules, with one subject per unit).
+    """
+
+    rule: str
+    user_id: int
+    subjects: tuple[str, ...]
+    period: str
+    unit_id: int | None = None
+    unit_name: str = ""
+    count: int | None = None
+    details: Mapping = field(default_factory=dict)
+    link: tuple[str, tuple] = ("reminders.notifications", ())
+
+    @property
+    def kind(self) -> Kind:
+        return KINDS[self.rule]
+
+    def with_subjects(self, subjects: Iterable[str]) -> Reminder:
+        return replace(self, subjects=tuple(subjects))
+
+
+# ---- time ---------------------------------------------------------------------------------
+
+
+def iso_week(day: date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def week_started(local_now: datetime, weekday: int, hour: int) -> bool:
+    """True from `weekday` at `hour` until the end of the ISO week (Monday 07:00 by default)."""
+    today = local_now.weekday()
+    return today > weekday or (today == weekday and local_now.hour >= hour)
+
+
+def in_quiet_hours(local_now: datetime, quiet: QuietHours) -> bool:
+    """18–07 and weekends by default. start == end means no nightly quiet hours."""
+    if quiet.weekends and local_now.weekday() >= 5:
+        return True
+    hour = local_now.hour
+    if quiet.start == quiet.end:
+        return False
+    if quiet.start > quiet.end:  # spans midnight
+        return hour >= quiet.start or hour < quiet.end
+    return quiet.start <= hour < quiet.end
+
+
+def may_push(kind: Kind, local_now: datetime, quiet: QuietHours) -> bool:
+    """Red concerns and urgent screenings break through quiet hours; nothing else does."""
+    return kind.urgent or not in_quiet_hours(local_now, quiet)
+
+
+# ---- the rules ----------------------------------------------------------------------------
+
+Leaders = Mapping[int, Iterable[int]]  # unit id → the unit's leaders (nearest up the tree)
+
+
+def assessments_due(
+    facts: Iterable[DueAssessment], local_now: datetime, settings: Settings
+) -> list[Reminder]:
+    """Assessments due within 14 days or overdue → each responsible staff member, weekly,
+    one reminder per unit with the counts ("2 trivselsvurderinger er forfaldne i Solsikken")."""
+    if not week_started(local_now, settings.weekly_weekday, settings.weekly_hour):
+        return []
+    today = local_now.date()
+    horizon = today + timedelta(days=settings.due_soon_days)
+    counts: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
+    names: dict[int, str] = {}
+    for fact in facts:
+        if fact.due > horizon:
+            continue
+        names[fact.unit_id] = fact.unit_name
+        for user_id in fact.responsible_ids:
+            counts[user_id, fact.unit_id][0 if fact.due < today else 1] += 1
+    return [
+        Reminder(
+            rule="assessments_due",
+            user_id=user_id,
+            subjects=(f"unit:{unit_id}",),
+            period=iso_week(today),
+            unit_id=unit_id,
+            unit_name=names[unit_id],
+            count=overdue + soon,
+            details={"overdue": overdue, "soon": soon, "days": settings.due_soon_days},
+            link=("assessments.overview", (("unit_id", unit_id),)),
+        )
+        for (user_id, unit_id), (overdue, soon) in sorted(counts.items())
+    ]
+
+
+def _per_leader(
+    rule: str,
+    items: Iterable[tuple[str, int, str]],
+    leaders: Leaders,
+    period: str,
+    endpoint: str,
+    extra_users: Mapping[str, Iterable[int]] | None = None,
+) -> list[Reminder]:
+    """Group per-item facts (key, unit id, unit name) into one reminder per (user, unit)."""
+    grouped: dict[tuple[int, int], list[str]] = defaultdict(list)
+    names: dict[int, str] = {}
+    for key, unit_id, unit_name in items:
+        names[unit_id] = unit_name
+        users = set(leaders.get(unit_id, ()))
+        if extra_users:
+            users.update(extra_users.get(key, ()))
+        for user_id in users:
+            grouped[user_id, unit_id].append(key)
+    return [
+        Reminder(
+            rule=rule,
+            user_id=user_id,
+            subjects=tuple(sorted(keys)),
+            period=period,
+            unit_id=unit_id,
+            unit_name=names[unit_id],
+            link=(endpoint, (("unit_id", unit_id),)),
+        )
+        for (user_id, unit_id), keys in sorted(grouped.items())
+    ]
+
+
+def red_concern(
+    facts: Iterable[Concern], local_now: datetime, settings: Settings, leaders: Leaders
+) -> list[Reminder]:
+    """A child assessed red → the unit's leader at once (quiet hours do not apply)."""
+    since = local_now.date() - timedelta(days=settings.recent_days)
+    items = [
+        (f.key, f.unit_id, f.unit_name)
+        for f in facts
+        if f.serious and not f.closed and f.since >= since
+    ]
+    return _per_leader("red_concern", items, leaders, "once", "assessments.overview")
+
+
+def no_action_plan(
+    facts: Iterable[Concern], local_now: datetime, settings: Settings, leaders: Leaders
+) -> list[Reminder]:
+    """Yellow or red without an action plan 7 days after it was opened → the leader, once."""
+    cutoff = local_now.date() - timedelta(days=settings.no_plan_days)
+    items = [
+        (f.key, f.unit_id, f.unit_name)
+        for f in facts
+        if not f.closed and not f.has_action_plan and f.opened_on <= cutoff
+    ]
+    return _per_leader("no_action_plan", items, leaders, "no-plan", "assessments.overview")
+
+
+def follow_up_overdue(
+    facts: Iterable[FollowUp], local_now: datetime, settings: Settings, leaders: Leaders
+) -> list[Reminder]:
+    """A follow-up date passed without a follow-up → the responsible person and the leader.
+
+    The subject carries the due date, so a follow-up moved to a new date is reminded of again.
+    """
+    today = local_now.date()
+    overdue = [f for f in facts if not f.done and f.due < today]
+    keys = {f.key: f"{f.key}@{f.due.isoformat()}" for f in overdue}
+    return _per_leader(
+        "follow_up_overdue",
+        [(keys[f.key], f.unit_id, f.unit_name) for f in overdue],
+        leaders,
+        "overdue",
+        "concerns.follow_ups",
+        extra_users={keys[f.key]: f.responsible_ids for f in overdue},
+    )
+
+
+def urgent_screening(
+    facts: Iterable[UrgentScreening],
+    local_now: datetime,
+    settings: Settings,
+    leaders: Leaders,
+) -> list[Reminder]:
+    """EPDS item 10 answered other than "never" → the health visitor's leader at once."""
+    since = local_now.date() - timedelta(days=2)
+    items = [(f.key, f.unit_id, f.unit_name) for f in facts if f.on >= since]
+    return _per_leader("urgent_screening", items, leaders, "once", "children.home")
+
+
+def transition_ack(
+    facts: Iterable[PendingTransition],
+    local_now: datetime,
+    settings: Settings,
+    leaders: Leaders,
+) -> list[Reminder]:
+    """A transition schema awaiting the receiving unit's acknowledgement → its leader."""
+    items = [(f.key, f.unit_id, f.unit_name) for f in facts]
+    return _per_leader("transition_ack", items, leaders, "once", "transitions.received")
+
+
+def leader_digest(
+    stats: Iterable[UnitStats], local_now: datetime, settings: Settings, leaders: Leaders
+) -> list[Reminder]:
+    """Monday morning: one digest per leader with counts per unit (assessed this round,
+    overdue, due soon, yellow/red without plan). Also the leader's weekly due-assessment digest."""
+    if not week_started(local_now, settings.weekly_weekday, settings.weekly_hour):
+        return []
+    per_leader: dict[int, list[UnitStats]] = defaultdict(list)
+    for unit in stats:
+        for user_id in leaders.get(unit.unit_id, ()):
+            per_leader[user_id].append(unit)
+    period = iso_week(local_now.date())
+    return [
+        Reminder(
+            rule="leader_digest",
+            user_id=user_id,
+            subjects=("digest",),
+            period=period,
+            count=len(units),
+            details={
+                "units": [
+                    {
+                        "name": u.unit_name,
+                        "children": u.children,
+                        "assessed": u.assessed,
+                        "overdue": u.overdue,
+                        "soon": u.due_soon,
+                        "without_plan": u.without_plan,
+                    }
+                    for u in sorted(units, key=lambda u: u.unit_name)
+                ]
+            },
+            link=("assessments.overview", ()),
+        )
+        for user_id, units in sorted(per_leader.items())
+    ]
+
+
+# The sweep calls these in order; each name is also the rule stored in the ledger.
+RULES = (
+    "red_concern",
+    "urgent_screening",
+    "no_action_plan",
+    "follow_up_overdue",
+    "transition_ack",
+    "assessments_due",
+    "leader_digest",
+)
