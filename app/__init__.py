@@ -19,6 +19,7 @@ AREAS = (
     "admin",
     "audit",
     "reminders",
+    "transitions",
 )
 
 

@@ -1,0 +1,179 @@
+"""Forms: the overgangsskema (built from its versioned definition), consent, withdrawal,
+handover meeting, acknowledgement. Danish messages, shown next to the field."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from app import clock
+from app.transitions import definitions
+
+UUID = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+MUST_FINISH = _l("Skal udfyldes, før skemaet kan afsluttes.")
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class SchemaFormBase(FlaskForm):
+    """Hidden fields of the offline contract, then the answers (added per definition)."""
+
+    uuid = HiddenField(validators=[DataRequired(), Regexp(UUID, message=_l("Ugyldigt id."))])
+    child_id = HiddenField(validators=[DataRequired(), Regexp(r"^\d+$")])
+    form_version = HiddenField(validators=[DataRequired(), Regexp(r"^\d+$")])
+    base_version = HiddenField(validators=[Optional(), Regexp(r"^\d+$")])
+    target = HiddenField(validators=[DataRequired(), Length(max=40)])
+    action = HiddenField(default="draft", validators=[Optional(), AnyOf(["draft", "finish"])])
+    receiving_name = StringField(
+        _l("Hvilken skole eller SFO skal barnet begynde i?"),
+        validators=[Optional(), Length(max=160)],
+    )
+    include_wellbeing = BooleanField(
+        _l("Forældrene er enige i, at barnets seneste trivselsvurdering og handleplan kommer med")
+    )
+
+    definition: definitions.Definition
+    school = False  # set per instance: the school is named by hand
+
+    @property
+    def finishing(self) -> bool:
+        return (self.action.data or "draft") == "finish"
+
+    def answers(self) -> dict:
+        return {
+            f.name: self[f.name].data or ([] if f.type == "checkboxes" else "")
+            for f in self.definition.fields
+        }
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        if ok and self.finishing:
+            for name in definitions.missing_to_finish(self.definition, self.answers()):
+                self[name].errors = [*self[name].errors, MUST_FINISH]
+                ok = False
+            if self.school and not (self.receiving_name.data or "").strip():
+                self.receiving_name.errors = [*self.receiving_name.errors, MUST_FINISH]
+                ok = False
+        return ok
+
+
+@cache
+def schema_form_class(version: int) -> type[SchemaFormBase]:
+    """A form class for one definition version (cached: classes are built once)."""
+    definition = definitions.load(version)
+    attrs: dict = {"definition": definition}
+    for f in definition.fields:
+        length = Length(max=f.max_length, message=_l("Højst %(max)d tegn."))
+        if f.type == "checkboxes":
+            attrs[f.name] = MultiCheckboxField(
+                f.label,
+                choices=[(o.value, o.label) for o in f.options],
+                validators=[Optional()],
+            )
+        elif f.type == "text":
+            attrs[f.name] = StringField(f.label, validators=[Optional(), length])
+        else:
+            attrs[f.name] = TextAreaField(f.label, validators=[Optional(), length])
+    return type(f"SchemaFormV{version}", (SchemaFormBase,), attrs)
+
+
+class ConsentForm(FlaskForm):
+    """A guardian's consent: signed on the device (name typed and a tick) or on paper."""
+
+    guardian_id = SelectField(_l("Forælder"), coerce=int, validators=[DataRequired()])
+    method = RadioField(
+        _l("Hvordan gives samtykket?"),
+        choices=[
+            ("device", _l("Underskrevet her på enheden")),
+            ("paper", _l("Underskrevet på papir")),
+        ],
+        default="device",
+        validators=[DataRequired(_l("Vælg hvordan samtykket gives."))],
+    )
+    signed_name = StringField(
+        _l("Forælderens fulde navn (underskrift)"),
+        validators=[Optional(), Length(max=160)],
+        render_kw={"autocomplete": "off"},
+    )
+    confirm = BooleanField(_l("Jeg giver samtykke som beskrevet ovenfor"))
+    paper_signed_on = DateField(_l("Dato på papirsamtykket"), validators=[Optional()])
+    share_wellbeing_history = BooleanField(
+        _l("Barnets trivselsvurderinger må også deles med den modtagende enhed")
+    )
+    note = TextAreaField(
+        _l("Note (fx hvor papirsamtykket opbevares)"), validators=[Optional(), Length(max=1000)]
+    )
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        if self.method.data == "device":
+            if not (self.signed_name.data or "").strip():
+                self.signed_name.errors = [
+                    *self.signed_name.errors,
+                    _l("Forælderen skriver sit fulde navn."),
+                ]
+                ok = False
+            if not self.confirm.data:
+                self.confirm.errors = [
+                    *self.confirm.errors,
+                    _l("Forælderen skal sætte flueben for at give samtykke."),
+                ]
+                ok = False
+        elif self.method.data == "paper":
+            if self.paper_signed_on.data is None:
+                self.paper_signed_on.errors = [
+                    *self.paper_signed_on.errors,
+                    _l("Skriv datoen på papirsamtykket."),
+                ]
+                ok = False
+            elif self.paper_signed_on.data > clock.today():
+                self.paper_signed_on.errors = [
+                    *self.paper_signed_on.errors,
+                    _l("Datoen kan ikke ligge i fremtiden."),
+                ]
+                ok = False
+        return ok
+
+
+class WithdrawForm(FlaskForm):
+    withdrawal_note = TextAreaField(
+        _l("Hvad sagde forælderen? (valgfrit)"), validators=[Optional(), Length(max=1000)]
+    )
+
+
+class MeetingForm(FlaskForm):
+    """An overleveringsmøde; the preparation follows the dialogmodel's first phase."""
+
+    meeting_on = DateField(_l("Dato"), validators=[DataRequired(_l("Vælg en dato."))])
+    meeting_time = TimeField(_l("Klokkeslæt (valgfrit)"), validators=[Optional()])
+    participants = TextAreaField(
+        _l("Deltagere"),
+        validators=[DataRequired(_l("Skriv hvem der deltager.")), Length(max=1000)],
+    )
+    preparation = TextAreaField(
+        _l("Forberedelse: formål, spørgsmål og hvad der er aftalt med forældrene"),
+        validators=[Optional(), Length(max=4000)],
+    )
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
+
+
+class EmptyForm(FlaskForm):
+    """A CSRF token behind a one-button action (acknowledge)."""
