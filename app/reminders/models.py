@@ -7,8 +7,9 @@ from datetime import datetime
 from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app import clock
 from app.extensions import db
-from app.models import Timestamped, utcnow
+from app.models import Timestamped
 
 
 class PushSubscription(Timestamped, db.Model):
@@ -54,7 +55,7 @@ class Notification(db.Model):
     details: Mapped[dict] = mapped_column(JSON, default=dict)
     url: Mapped[str] = mapped_column(String(300), default="/")
     urgent: Mapped[bool] = mapped_column(default=False)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
     read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # pending → sending → sent | failed | none (no device); claimed atomically before sending.
     push_state: Mapped[str] = mapped_column(String(12), default="pending", index=True)
@@ -80,7 +81,7 @@ class SentReminder(db.Model):
     notification_id: Mapped[int | None] = mapped_column(
         ForeignKey("notification.id", ondelete="SET NULL"), index=True
     )
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
 
 
 class ReminderPreference(Timestamped, db.Model):

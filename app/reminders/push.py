@@ -20,8 +20,8 @@ from flask_babel import force_locale
 from pywebpush import WebPushException, webpush
 from sqlalchemy import select, update
 
+from app import clock
 from app.extensions import db
-from app.models import utcnow
 from app.reminders import messages, vapid
 from app.reminders.models import Notification, PushSubscription
 from app.reminders.rules import KINDS, Kind
@@ -172,7 +172,7 @@ def deliver(notification_id: int, *, sleep: Callable[[float], None] = time.sleep
         if sub is None:
             continue
         if outcome.status == "sent":
-            sub.last_success_at, sub.failures = utcnow(), 0
+            sub.last_success_at, sub.failures = clock.now(), 0
         elif outcome.status == "gone":
             db.session.delete(sub)
         else:
@@ -181,6 +181,6 @@ def deliver(notification_id: int, *, sleep: Callable[[float], None] = time.sleep
     notification = db.session.get(Notification, notification_id)
     sent = any(o.status == "sent" for o in outcomes.values())
     notification.push_state = "sent" if sent else "failed"
-    notification.pushed_at = utcnow() if sent else None
+    notification.pushed_at = clock.now() if sent else None
     db.session.commit()
     return notification.push_state

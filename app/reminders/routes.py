@@ -228,12 +228,14 @@ def _level(record) -> str:
 
 
 def _on_course_opened(sender, course=None, **_data) -> None:
-    if course is not None and _level(course) in SERIOUS:
+    course = course if course is not None else sender  # concerns sends the course as sender
+    if _level(course) in SERIOUS:
         sweep.after_commit(("sweep", ("red_concern",)))
 
 
 def _on_assessment_recorded(sender, assessment=None, **_data) -> None:
-    if assessment is not None and _level(assessment) in SERIOUS:
+    assessment = assessment if assessment is not None else sender
+    if _level(assessment) in SERIOUS:
         sweep.after_commit(("sweep", ("red_concern",)))
 
 

@@ -185,7 +185,7 @@ class Reminder:
     unit_name: str = ""
     count: int | None = None
     details: Mapping = field(default_factory=dict)
-    link: tuple[str, tuple] = ("reminders.notifications", ())
+    link: tuple[str, tuple] = ("reminders.notifications", ())  # (endpoint, ((name, value),))
 
     @property
     def kind(self) -> Kind:
@@ -232,7 +232,10 @@ Leaders = Mapping[int, Iterable[int]]  # unit id → the unit's leaders (nearest
 
 
 def assessments_due(
-    facts: Iterable[DueAssessment], local_now: datetime, settings: Settings
+    facts: Iterable[DueAssessment],
+    local_now: datetime,
+    settings: Settings,
+    leaders: Leaders | None = None,
 ) -> list[Reminder]:
     """Assessments due within 14 days or overdue → each responsible staff member, weekly,
     one reminder per unit with the counts ("2 trivselsvurderinger er forfaldne i Solsikken")."""
@@ -258,10 +261,20 @@ def assessments_due(
             unit_name=names[unit_id],
             count=overdue + soon,
             details={"overdue": overdue, "soon": soon, "days": settings.due_soon_days},
-            link=("assessments.overview", (("unit_id", unit_id),)),
+            link=("children.home", ()),
         )
         for (user_id, unit_id), (overdue, soon) in sorted(counts.items())
     ]
+
+
+Link = tuple[str, tuple]  # (endpoint, ((name, value), ...)), resolved with url_for later
+
+
+def _unit_link(endpoint: str, **values):
+    def link(unit_id: int, keys: list[str]) -> Link:
+        return (endpoint, tuple({**values, "unit_id": unit_id}.items()))
+
+    return link
 
 
 def _per_leader(
@@ -269,10 +282,15 @@ def _per_leader(
     items: Iterable[tuple[str, int, str]],
     leaders: Leaders,
     period: str,
-    endpoint: str,
+    link,
     extra_users: Mapping[str, Iterable[int]] | None = None,
+    extra_link=None,
 ) -> list[Reminder]:
-    """Group per-item facts (key, unit id, unit name) into one reminder per (user, unit)."""
+    """Group per-item facts (key, unit id, unit name) into one reminder per (user, unit).
+
+    `link(unit_id, keys)` gives the leader's page; `extra_link` the page for `extra_users`
+    (e.g. the responsible person's own follow-up list).
+    """
     grouped: dict[tuple[int, int], list[str]] = defaultdict(list)
     names: dict[int, str] = {}
     for key, unit_id, unit_name in items:
@@ -282,18 +300,22 @@ def _per_leader(
             users.update(extra_users.get(key, ()))
         for user_id in users:
             grouped[user_id, unit_id].append(key)
-    return [
-        Reminder(
-            rule=rule,
-            user_id=user_id,
-            subjects=tuple(sorted(keys)),
-            period=period,
-            unit_id=unit_id,
-            unit_name=names[unit_id],
-            link=(endpoint, (("unit_id", unit_id),)),
+    reminders = []
+    for (user_id, unit_id), keys in sorted(grouped.items()):
+        is_leader = user_id in set(leaders.get(unit_id, ()))
+        make_link = link if is_leader or extra_link is None else extra_link
+        reminders.append(
+            Reminder(
+                rule=rule,
+                user_id=user_id,
+                subjects=tuple(sorted(keys)),
+                period=period,
+                unit_id=unit_id,
+                unit_name=names[unit_id],
+                link=make_link(unit_id, sorted(keys)),
+            )
         )
-        for (user_id, unit_id), keys in sorted(grouped.items())
-    ]
+    return reminders
 
 
 def red_concern(
@@ -306,7 +328,8 @@ def red_concern(
         for f in facts
         if f.serious and not f.closed and f.since >= since
     ]
-    return _per_leader("red_concern", items, leaders, "once", "assessments.overview")
+    link = _unit_link("assessments.overview_list", which="roed")
+    return _per_leader("red_concern", items, leaders, "once", link)
 
 
 def no_action_plan(
@@ -319,7 +342,8 @@ def no_action_plan(
         for f in facts
         if not f.closed and not f.has_action_plan and f.opened_on <= cutoff
     ]
-    return _per_leader("no_action_plan", items, leaders, "no-plan", "assessments.overview")
+    link = _unit_link("concerns.unit_follow_ups")
+    return _per_leader("no_action_plan", items, leaders, "no-plan", link)
 
 
 def follow_up_overdue(
@@ -337,8 +361,9 @@ def follow_up_overdue(
         [(keys[f.key], f.unit_id, f.unit_name) for f in overdue],
         leaders,
         "overdue",
-        "concerns.follow_ups",
+        _unit_link("concerns.unit_follow_ups"),
         extra_users={keys[f.key]: f.responsible_ids for f in overdue},
+        extra_link=lambda unit_id, keys: ("concerns.follow_ups", ()),
     )
 
 
@@ -351,7 +376,12 @@ def urgent_screening(
     """EPDS item 10 answered other than "never" → the health visitor's leader at once."""
     since = local_now.date() - timedelta(days=2)
     items = [(f.key, f.unit_id, f.unit_name) for f in facts if f.on >= since]
-    return _per_leader("urgent_screening", items, leaders, "once", "children.home")
+
+    def link(unit_id: int, keys: list[str]) -> Link:
+        # The (first) visit itself: the push only carries /notifikationer/<id>, never this.
+        return ("visits.show", (("visit_id", int(keys[0].split(":")[1])),))
+
+    return _per_leader("urgent_screening", items, leaders, "once", link)
 
 
 def transition_ack(
@@ -362,7 +392,8 @@ def transition_ack(
 ) -> list[Reminder]:
     """A transition schema awaiting the receiving unit's acknowledgement → its leader."""
     items = [(f.key, f.unit_id, f.unit_name) for f in facts]
-    return _per_leader("transition_ack", items, leaders, "once", "transitions.received")
+    link = _unit_link("transitions.received")
+    return _per_leader("transition_ack", items, leaders, "once", link)
 
 
 def leader_digest(

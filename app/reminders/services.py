@@ -12,8 +12,8 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.routing import BuildError
 
+from app import clock
 from app.extensions import db
-from app.models import utcnow
 from app.reminders.models import (
     Notification,
     PushSubscription,
@@ -177,7 +177,7 @@ def mark_read(user, notification_id: int | None = None) -> int:
     )
     if notification_id is not None:
         query = query.where(Notification.id == notification_id)
-    return db.session.execute(query.values(read_at=utcnow())).rowcount
+    return db.session.execute(query.values(read_at=clock.now())).rowcount
 
 
 def resolve_link(link: tuple[str, tuple]) -> str:
