@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import DateTime, ForeignKey, Index, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from app.extensions import db
 from app.models import utcnow
@@ -32,3 +32,12 @@ class AccessLog(db.Model):
 @db.event.listens_for(AccessLog, "before_delete")
 def _append_only(mapper, connection, target) -> None:
     raise RuntimeError("The access log is append-only.")
+
+
+@db.event.listens_for(Session, "do_orm_execute")
+def _no_bulk_changes(state) -> None:
+    """Bulk `update(AccessLog)` / `delete(AccessLog)` bypass the mapper events: refuse them too."""
+    if (state.is_update or state.is_delete) and any(
+        mapper.class_ is AccessLog for mapper in state.all_mappers
+    ):
+        raise RuntimeError("The access log is append-only.")

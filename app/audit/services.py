@@ -16,15 +16,23 @@ def log_access(
     what: str = "child",
     *,
     user=None,
+    role: str | None = None,
     channel: str = "online",
     occurred_at: datetime | None = None,
 ) -> None:
+    """Record that `user` (default: the current user) did `action` on `what` of a child.
+
+    `role` is the role the user acted in; by default the user's primary role, or
+    "administrator" for an administrator without a unit role. Never put CPR numbers in `what`.
+    """
     user = user or current_user
-    role = user.primary_role
+    if role is None:
+        primary = user.primary_role
+        role = primary.value if primary else ("administrator" if user.is_admin else None)
     db.session.add(
         AccessLog(
             user_id=user.id,
-            role=role.value if role else None,
+            role=role,
             child_id=child_id,
             action=action,
             what=what,

@@ -22,20 +22,24 @@ from flask_login import current_user, login_user, logout_user
 from app.auth import services
 from app.auth.forms import LoginForm, SetPasswordForm
 from app.auth.models import Invitation
-from app.auth.passwords import hash_password
-from app.extensions import db, limiter
-from app.models import utcnow
+from app.extensions import limiter
 from app.security import login_required
 
 bp = Blueprint("auth", __name__)
 
 
 def _safe_next(target: str | None) -> str | None:
-    """Only a path on this site: never an open redirect."""
-    if not target:
+    """Only a path on this site: never an open redirect.
+
+    Browsers read a backslash as a slash (`/\\evil.example` is `//evil.example`) and drop tabs
+    and newlines inside URLs, so those are refused along with anything with a scheme or host.
+    """
+    if not target or not target.startswith("/") or len(target) > 2000:
+        return None
+    if "\\" in target or any(ord(c) < 32 or ord(c) == 127 for c in target):
         return None
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+    if parts.scheme or parts.netloc or target.startswith("//"):
         return None
     return target
 
@@ -51,7 +55,10 @@ def login():
         email = form.email.data
         if services.is_locked(email):
             form.password.errors.append(
-                _("For mange forkerte forsøg. Vent 10 minutter, og prøv igen.")
+                _(
+                    "For mange forkerte forsøg. Vent %(minutes)s minutter, og prøv igen.",
+                    minutes=services.lockout_minutes(),
+                )
             )
             status = 429
         else:
@@ -81,6 +88,9 @@ def _demo_users():
 @bp.post("/logout")
 @login_required
 def logout():
+    # A new session token ends this session everywhere, also a copied cookie (sessions are
+    # signed cookies, so clearing this browser's cookie alone would not be enough).
+    current_user.session_token = secrets.token_hex(16)
     logout_user()
     session.clear()
     flash(_("Du er logget ud."), "info")
@@ -89,20 +99,20 @@ def logout():
 
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
 def accept_invitation(token: str):
+    """Set a password with a one-time link. The token is in the path, so the page is never
+    cached and sends no referrer; only the token's hash is stored."""
+    headers = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
     invitation = Invitation.find_valid(token)
-    if invitation is None:
-        abort(404)
+    if invitation is None or not invitation.user.active:
+        return render_template("auth/invitation_invalid.html"), 404, headers
     form = SetPasswordForm()
     if form.validate_on_submit():
-        user = invitation.user
-        user.password_hash = hash_password(form.password.data)
-        user.session_token = secrets.token_hex(16)
-        invitation.used_at = utcnow()
-        db.session.flush()
+        services.set_password(invitation, form.password.data)
         flash(_("Din adgangskode er gemt. Log ind for at fortsætte."), "success")
         return redirect(url_for("auth.login"), 303)
     status = 422 if form.is_submitted() else 200
-    return render_template("auth/invitation.html", form=form, user=invitation.user), status
+    page = render_template("auth/invitation.html", form=form, user=invitation.user)
+    return page, status, headers
 
 
 @bp.post("/sprog")

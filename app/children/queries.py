@@ -29,19 +29,23 @@ def parse_birth_date(text: str) -> date | None:
         return None
 
 
-def search_children(user, text: str, limit: int = 25) -> Select[tuple[Child]]:
-    """Scoped search by name (each word a prefix of first or last name) or birth date."""
-    query = visible_children(user)
+def filter_by_text(query: Select[tuple[Child]], text: str) -> Select[tuple[Child]]:
+    """Narrow a select() of children by name (each word a prefix of a name) or birth date."""
     text = (text or "").strip()
     born = parse_birth_date(text)
     if born:
-        query = query.where(Child.birth_date == born)
-    elif text:
-        for word in text.lower().split()[:4]:
-            word = word.replace("%", "").replace("_", "")
-            query = query.where(
-                or_(Child.search_name.startswith(word), Child.search_name.contains(" " + word))
-            )
+        return query.where(Child.birth_date == born)
+    for word in text.lower().split()[:4]:
+        word = word.replace("%", "").replace("_", "")
+        query = query.where(
+            or_(Child.search_name.startswith(word), Child.search_name.contains(" " + word))
+        )
+    return query
+
+
+def search_children(user, text: str, limit: int = 25) -> Select[tuple[Child]]:
+    """Scoped search by name (each word a prefix of first or last name) or birth date."""
+    query = filter_by_text(visible_children(user), text)
     return query.order_by(Child.first_name, Child.last_name).limit(limit)
 
 

@@ -19,5 +19,29 @@
       event.detail.shouldSwap = true;
       event.detail.isError = false;
     }
+    // Errors the server aimed at the status region (HX-Retarget: #messages), and error pages
+    // reached by a boosted link or form (a 404, the Danish CSRF/500 page): show them too.
+    var retarget = event.detail.xhr.getResponseHeader("HX-Retarget");
+    if (status >= 400 && (retarget === "#messages" || event.detail.boosted)) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+  // Administration: copy a one-time invitation link (button[data-copy] names the input's id).
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("button[data-copy]") : null;
+    if (!button) return;
+    var input = document.getElementById(button.getAttribute("data-copy"));
+    if (!input) return;
+    input.select();
+    var done = function () { button.textContent = button.getAttribute("data-copied") || "OK"; };
+    if (navigator.clipboard && navigator.clipboard.writeText) {
+      navigator.clipboard.writeText(input.value).then(done, function () {});
+    }
+  });
+  document.addEventListener("focusin", function (event) {
+    if (event.target.matches && event.target.matches("input[data-select-on-focus]")) {
+      event.target.select();
+    }
   });
 })();
