@@ -18,6 +18,7 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -85,7 +86,7 @@ def schema_form_class(version: int) -> type[SchemaFormBase]:
         if f.type == "checkboxes":
             attrs[f.name] = MultiCheckboxField(
                 f.label,
-                choices=[(o.value, o.label) for o in f.options],
+                choices=[SelectChoice(o.value, o.label) for o in f.options],
                 validators=[Optional()],
             )
         elif f.type == "text":
@@ -102,8 +103,8 @@ class ConsentForm(FlaskForm):
     method = RadioField(
         _l("Hvordan gives samtykket?"),
         choices=[
-            ("device", _l("Underskrevet her på enheden")),
-            ("paper", _l("Underskrevet på papir")),
+            SelectChoice("device", _l("Underskrevet her på enheden")),
+            SelectChoice("paper", _l("Underskrevet på papir")),
         ],
         default="device",
         validators=[DataRequired(_l("Vælg hvordan samtykket gives."))],

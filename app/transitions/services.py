@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
+from wtforms.fields.choices import SelectChoice
 
 from app import clock
 from app.audit.services import log_access
@@ -225,10 +226,10 @@ def give_consent(user, schema: TransitionSchema, form) -> TransitionConsent:
     return consent
 
 
-def consent_choices(schema: TransitionSchema) -> list[tuple[int, str]]:
+def consent_choices(schema: TransitionSchema) -> list[SelectChoice]:
     """Custodians who have not (or no longer) consented."""
     summary = consent_summary(schema)
-    return [(g.id, f"{g.name} ({g.relation})") for g in summary.missing]
+    return [SelectChoice(str(g.id), f"{g.name} ({g.relation})") for g in summary.missing]
 
 
 def guardian_may_consent(schema: TransitionSchema, guardian_id: int) -> bool:
