@@ -20,6 +20,7 @@ AREAS = (
     "audit",
     "reminders",
     "transitions",
+    "concerns",
 )
 
 

@@ -1,0 +1,1 @@
+"""Bekymring og handleveje: courses of action, sparring, meetings (dialogmodel), underretning."""

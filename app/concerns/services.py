@@ -1,0 +1,596 @@
+"""Writes for courses of action, sparring, meetings and underretninger. Add and flush, never
+commit: the request boundary commits once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import date
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from app import clock
+from app.auth.models import Membership, User
+from app.auth.roles import Role
+from app.children.models import Child, Enrolment
+from app.concerns import rules
+from app.concerns.models import (
+    ConcernEvent,
+    CourseOfAction,
+    CourseSource,
+    Meeting,
+    PlanItem,
+    SparringRequest,
+    Underretning,
+)
+from app.concerns.rules import Answer, Level
+from app.extensions import db
+from app.i18n import format_date
+from app.org.models import Unit
+from app.signals import course_opened
+
+# ---------------------------------------------------------------------------------------------
+# Settings and organisation helpers
+
+
+def settings_for_unit(unit: Unit | None) -> rules.ConcernSettings:
+    raw = unit.municipality.settings if unit is not None else {}
+    return rules.concern_settings((raw or {}).get("concerns"))
+
+
+def settings_for_user(user: User) -> rules.ConcernSettings:
+    unit = next((m.unit for m in user.memberships), None)
+    return settings_for_unit(unit)
+
+
+def ancestor_ids(unit: Unit | None) -> list[int]:
+    ids = []
+    while unit is not None and unit.id not in ids:
+        ids.append(unit.id)
+        unit = unit.parent
+    return ids
+
+
+def leaders_of(unit: Unit | None) -> list[User]:
+    """The leaders of the unit and of the units above it (a dagpleje's leader leads its groups)."""
+    ids = ancestor_ids(unit)
+    if not ids:
+        return []
+    query = (
+        select(User)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.unit_id.in_(ids), Membership.role == Role.LEDER, User.active)
+        .distinct()
+        .order_by(User.name)
+    )
+    return list(db.session.scalars(query))
+
+
+def staff_of(unit: Unit | None) -> list[User]:
+    """Staff who can be responsible for a plan item: members of the unit and its leaders."""
+    ids = ancestor_ids(unit)
+    if not ids:
+        return []
+    query = (
+        select(User)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.unit_id.in_(ids), User.active)
+        .distinct()
+        .order_by(User.name)
+    )
+    return list(db.session.scalars(query))
+
+
+def unit_for(user: User, child: Child, today: date) -> Unit | None:
+    """The child's current unit as the user knows it: one the user works in if there is one
+    (a nurse opening from a visit: her district), else the child's daycare unit."""
+    from app.org.queries import descendant_unit_ids
+
+    current = [e for e in child.enrolments if e.is_current(today)]
+    mine = descendant_unit_ids(user.unit_ids())
+    for enrolment in current:
+        if enrolment.unit_id in mine or enrolment.dagplejer_id == user.id:
+            return enrolment.unit
+    current.sort(key=lambda e: e.unit.kind.value == "sundhedsplejedistrikt")
+    return current[0].unit if current else None
+
+
+def enrolment_in(child: Child, unit_id: int | None) -> Enrolment | None:
+    found = [e for e in child.enrolments if e.unit_id == unit_id]
+    return found[-1] if found else None
+
+
+# ---------------------------------------------------------------------------------------------
+# History
+
+
+def record_event(
+    subject: str,
+    subject_id: int,
+    kind: str,
+    user: User,
+    *,
+    child_id: int | None,
+    before: dict | None = None,
+    note: str | None = None,
+) -> ConcernEvent:
+    event = ConcernEvent(
+        subject=subject,
+        subject_id=subject_id,
+        kind=kind,
+        user_id=user.id,
+        child_id=child_id,
+        before=before,
+        note=note,
+    )
+    db.session.add(event)
+    return event
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    if hasattr(value, "value"):
+        return value.value
+    return value
+
+
+def snapshot(obj, fields: Iterable[str]) -> dict:
+    return {name: _json(getattr(obj, name)) for name in fields}
+
+
+def apply_changes(
+    obj, values: dict, *, subject: str, kind: str, user: User, child_id: int | None, reason: str
+) -> bool:
+    """Set `values` on `obj`. If any already-recorded field changes, keep the earlier values in
+    a correction event with the reason. Returns True if anything changed."""
+    before = snapshot(obj, values)
+    after = {k: _json(v) for k, v in values.items()}
+    if before == after:
+        return False
+    was_recorded = any(v not in (None, False, "") for v in before.values())
+    for name, value in values.items():
+        setattr(obj, name, value)
+    obj.updated_by_id = user.id
+    record_event(
+        subject,
+        obj.id,
+        f"{kind}-corrected" if was_recorded else kind,
+        user,
+        child_id=child_id,
+        before=before if was_recorded else None,
+        note=reason or None,
+    )
+    return True
+
+
+def needs_reason(obj, values: dict) -> bool:
+    """A correction (changing what was already recorded) needs a reason."""
+    before = snapshot(obj, values)
+    after = {k: _json(v) for k, v in values.items()}
+    return before != after and any(v not in (None, False, "") for v in before.values())
+
+
+def events_for(subject: str, subject_id: int) -> list[ConcernEvent]:
+    return list(
+        db.session.scalars(
+            select(ConcernEvent)
+            .where(ConcernEvent.subject == subject, ConcernEvent.subject_id == subject_id)
+            .order_by(ConcernEvent.id)
+        )
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Opening a course of action
+
+
+def find_source(source: str, source_id: int | None) -> CourseSource | None:
+    if source_id is None:
+        return None
+    return db.session.scalar(
+        select(CourseSource).where(
+            CourseSource.source == source, CourseSource.source_id == source_id
+        )
+    )
+
+
+def open_course_for_child(child_id: int) -> CourseOfAction | None:
+    return db.session.scalar(
+        select(CourseOfAction)
+        .where(CourseOfAction.child_id == child_id, CourseOfAction.status == "open")
+        .order_by(CourseOfAction.id.desc())
+        .limit(1)
+    )
+
+
+def open_course(
+    user: User,
+    child: Child,
+    level: Level,
+    source: str,
+    source_id: int | None = None,
+    reason: str | None = None,
+) -> tuple[CourseOfAction, str]:
+    """Open a course for `child`, idempotently per (source, source_id).
+
+    Returns (course, outcome) with outcome "existing" (this source already led to a course),
+    "opened" (a new course), "linked" (the child's open course gained a source) or "escalated"
+    (the open course's level rose, e.g. gul → rød). A child has at most one open course.
+    """
+    linked = find_source(source, source_id)
+    if linked is not None:
+        return linked.course, "existing"
+    course = open_course_for_child(child.id)
+    now, today = clock.now(), clock.today()
+    if course is None:
+        unit = unit_for(user, child, today)
+        course = CourseOfAction(
+            child_id=child.id,
+            unit_id=unit.id if unit else None,
+            level=level,
+            source=source,
+            source_id=source_id,
+            reason=reason or None,
+            status="open",
+            opened_on=today,
+            opened_at=now,
+            opened_by_id=user.id,
+            responsible_id=user.id,
+            created_by_id=user.id,
+            updated_by_id=user.id,
+        )
+        db.session.add(course)
+        db.session.flush()
+        outcome = "opened"
+        record_event("course", course.id, "opened", user, child_id=child.id, note=reason or None)
+    elif rules.escalates(course.level, level):
+        record_event(
+            "course",
+            course.id,
+            "escalated",
+            user,
+            child_id=child.id,
+            before={"level": course.level.value},
+            note=reason or None,
+        )
+        course.level = level
+        course.updated_by_id = user.id
+        # The leader must hear about the new position the same day, even if told of the old.
+        course.leader_informed_at = None
+        course.leader_informed_how = None
+        outcome = "escalated"
+    else:
+        outcome = "linked"
+        record_event("course", course.id, "linked", user, child_id=child.id, note=reason or None)
+    db.session.add(
+        CourseSource(
+            course=course, source=source, source_id=source_id, level=level, created_by_id=user.id
+        )
+    )
+    db.session.flush()
+    if outcome in ("opened", "escalated"):
+        notify_leader(course, user)
+    return course, outcome
+
+
+def notify_leader(course: CourseOfAction, user: User) -> None:
+    """Send `course_opened` (the reminders area pushes it to the unit's leaders). Record that the
+    leader was informed only when someone received it, or when the opener is the leader."""
+    receivers = course_opened.send(course, user=user)
+    unit = db.session.get(Unit, course.unit_id) if course.unit_id else None
+    if user in leaders_of(unit):
+        course.leader_informed_at = clock.now()
+        course.leader_informed_how = "selv"
+    elif receivers:
+        course.leader_informed_at = clock.now()
+        course.leader_informed_how = "besked"
+    if course.leader_informed_at:
+        record_event(
+            "course",
+            course.id,
+            "leader-informed",
+            user,
+            child_id=course.child_id,
+            note=course.leader_informed_how,
+        )
+
+
+def confirm_leader_told(course: CourseOfAction, user: User) -> None:
+    """The professional told the leader in person (or by phone): recorded with who and when."""
+    course.leader_informed_at = clock.now()
+    course.leader_informed_how = "personligt"
+    course.updated_by_id = user.id
+    record_event(
+        "course", course.id, "leader-informed", user, child_id=course.child_id, note="personligt"
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# The steps of a course
+
+PARENT_FIELDS = (
+    "parents_informed_on",
+    "parents_how",
+    "parents_reaction",
+    "parents_exempt",
+    "parents_exempt_reason",
+)
+
+
+def parents_values(form) -> dict:
+    exempt = bool(form.parents_exempt.data)
+    return {
+        "parents_informed_on": None if exempt else form.parents_informed_on.data,
+        "parents_how": None if exempt else (form.parents_how.data or None),
+        "parents_reaction": None if exempt else (form.parents_reaction.data or None),
+        "parents_exempt": exempt,
+        "parents_exempt_reason": (form.parents_exempt_reason.data or None) if exempt else None,
+    }
+
+
+def add_plan_item(course: CourseOfAction, user: User, data: dict, meeting: Meeting | None = None):
+    item = PlanItem(
+        course_id=course.id,
+        meeting_id=meeting.id if meeting else None,
+        observation=data.get("observation") or None,
+        action=data["action"],
+        responsible_id=data.get("responsible_id") or None,
+        responsible_text=data.get("responsible_text") or None,
+        due_on=data["due_on"],
+        created_by_id=user.id,
+        updated_by_id=user.id,
+    )
+    db.session.add(item)
+    db.session.flush()
+    record_event(
+        "course", course.id, "plan-item-added", user, child_id=course.child_id, note=item.action
+    )
+    return item
+
+
+def mark_done(item: PlanItem, user: User, note: str | None) -> None:
+    item.done_on = clock.today()
+    item.done_by_id = user.id
+    item.done_note = note or None
+    item.updated_by_id = user.id
+    record_event(
+        "course",
+        item.course_id,
+        "plan-item-done",
+        user,
+        child_id=item.course.child_id,
+        note=item.action,
+    )
+
+
+def answer_question(course: CourseOfAction, user: User, answer: Answer, reason: str | None):
+    before = snapshot(course, ("underretning_answer", "underretning_reason"))
+    course.underretning_answer = answer
+    course.underretning_reason = reason or None
+    course.underretning_answered_at = clock.now()
+    course.underretning_answered_by_id = user.id
+    course.updated_by_id = user.id
+    record_event(
+        "course",
+        course.id,
+        "underretning-answered",
+        user,
+        child_id=course.child_id,
+        before=before if before["underretning_answer"] else None,
+        note=answer.value,
+    )
+
+
+def close_course(course: CourseOfAction, user: User, note: str, position: str) -> None:
+    course.status = "closed"
+    course.closed_at = clock.now()
+    course.closed_by_id = user.id
+    course.closing_note = note
+    course.closing_position = position
+    course.updated_by_id = user.id
+    record_event("course", course.id, "closed", user, child_id=course.child_id, note=note)
+
+
+# ---------------------------------------------------------------------------------------------
+# Sparring
+
+
+def known_names(child: Child) -> list[str]:
+    return [child.first_name, child.last_name, *(g.name for g in child.guardians)]
+
+
+def create_sparring(user: User, **values) -> SparringRequest:
+    request = SparringRequest(
+        asked_on=clock.today(), created_by_id=user.id, updated_by_id=user.id, **values
+    )
+    db.session.add(request)
+    db.session.flush()
+    record_event(
+        "sparring", request.id, "asked", user, child_id=request.child_id, note=request.partner
+    )
+    return request
+
+
+# ---------------------------------------------------------------------------------------------
+# Meetings
+
+
+def advance_meeting(meeting: Meeting, user: User, phase_values: dict, next_phase: str, reason):
+    changed = apply_changes(
+        meeting,
+        phase_values,
+        subject="meeting",
+        kind=meeting.phase if meeting.phase != "afsluttet" else "evaluering",
+        user=user,
+        child_id=meeting.child_id,
+        reason=reason,
+    )
+    order = ("forberedelse", "moede", "evaluering", "afsluttet")
+    if order.index(next_phase) > order.index(meeting.phase):
+        meeting.phase = next_phase
+    return changed
+
+
+def apply_decision(meeting: Meeting, user: User) -> None:
+    """The evaluation's decision acts on the course: close it, or escalate gul → rød."""
+    course = meeting.course
+    if not course.is_open:
+        return
+    if meeting.decision == "luk":
+        close_course(
+            course,
+            user,
+            meeting.evaluation_note or _("Lukket efter evaluering på mødet"),
+            meeting.new_position or "groen",
+        )
+    elif meeting.decision == "eskaler" and course.level is Level.GUL:
+        record_event(
+            "course",
+            course.id,
+            "escalated",
+            user,
+            child_id=course.child_id,
+            before={"level": course.level.value},
+            note=_("Eskaleret efter evaluering på mødet"),
+        )
+        course.level = Level.ROED
+        course.leader_informed_at = None
+        course.leader_informed_how = None
+        notify_leader(course, user)
+
+
+# ---------------------------------------------------------------------------------------------
+# Underretning
+
+# Other areas may add dated observations to the draft: fn(child_id) -> [(date, text), ...].
+ObservationProvider = Callable[[int], Iterable[tuple[date, str]]]
+_PROVIDERS: list[ObservationProvider] = []
+
+
+def register_observation_provider(fn: ObservationProvider) -> None:
+    """E.g. assessments add "dd.mm.åååå Trivselsvurdering: rød – <begrundelse>"."""
+    if fn not in _PROVIDERS:
+        _PROVIDERS.append(fn)
+
+
+SOURCE_LABELS = {
+    "assessment": "Trivselsvurdering",
+    "visit": "Sundhedsplejebesøg",
+    "manual": "Bekymring",
+}
+LEVEL_LABELS = {Level.GUL: "gul", Level.ROED: "rød", Level.AKUT: "akut"}
+
+
+def dated_observations(child: Child, course: CourseOfAction | None) -> list[tuple[date, str]]:
+    """What Opspor knows, dated and neutral, oldest first (the professional edits it)."""
+    found: list[tuple[date, str]] = []
+    for provider in _PROVIDERS:
+        found.extend(provider(child.id))
+    courses = db.session.scalars(
+        select(CourseOfAction)
+        .where(CourseOfAction.child_id == child.id)
+        .order_by(CourseOfAction.opened_on)
+    ).all()
+    for c in courses:
+        found.append(
+            (
+                c.opened_on,
+                f"{SOURCE_LABELS.get(c.source, c.source)}: handlevej åbnet "
+                f"({LEVEL_LABELS[c.level]} position). {c.reason or ''}".strip(),
+            )
+        )
+        for item in c.plan_items:
+            if item.observation:
+                found.append((item.created_at.date(), f"Fokuspunkt: {item.observation}"))
+        for m in c.meetings:
+            if m.held_on and (m.observations or m.concerns):
+                text = " ".join(x for x in (m.observations, m.concerns) if x)
+                found.append((m.held_on, f"Møde: {text}"))
+    found.sort(key=lambda pair: pair[0])
+    return found
+
+
+def tried_so_far(course: CourseOfAction | None) -> list[str]:
+    if course is None:
+        return []
+    lines = []
+    for item in course.plan_items:
+        status = f"udført {format_date(item.done_on)}" if item.done_on else "i gang"
+        who = f" ({item.who})" if item.who else ""
+        lines.append(f"{item.action}{who}, frist {format_date(item.due_on)}: {status}.")
+    sparring = db.session.scalars(
+        select(SparringRequest).where(SparringRequest.course_id == course.id)
+    ).all()
+    for s in sparring:
+        lines.append(f"Sparring med {s.partner} {format_date(s.asked_on)}.")
+    return lines
+
+
+def parents_summary(course: CourseOfAction | None) -> str:
+    if course is None:
+        return ""
+    if course.parents_exempt:
+        return "Forældrene er ikke orienteret, fordi bekymringen angår overgreb fra forældrene."
+    if course.parents_informed_on:
+        text = f"Forældrene blev orienteret {format_date(course.parents_informed_on)}"
+        text += f" ({course.parents_how})." if course.parents_how else "."
+        if course.parents_reaction:
+            text += f" Deres reaktion: {course.parents_reaction}"
+        return text
+    return ""
+
+
+ROLE_LABELS = {
+    Role.SUNDHEDSPLEJERSKE: "sundhedsplejerske",
+    Role.DAGPLEJER: "dagplejer",
+    Role.DAGPLEJEPAEDAGOG: "dagplejepædagog",
+    Role.PAEDAGOG: "pædagog",
+    Role.LEDER: "leder",
+}
+
+
+def start_underretning(user: User, child: Child, course: CourseOfAction | None) -> Underretning:
+    """A draft prefilled with what Opspor knows; the professional completes it."""
+    today = clock.today()
+    unit = course.unit if course and course.unit else unit_for(user, child, today)
+    enrolment = enrolment_in(child, unit.id if unit else None)
+    role = ROLE_LABELS.get(user.primary_role, "")
+    relation = f"Jeg er {role} for {child.first_name}" if role else ""
+    if relation and unit:
+        relation += f" i {unit.name}"
+    if relation and enrolment:
+        relation += f" og har kendt barnet siden {format_date(enrolment.start_date)}"
+    draft = Underretning(
+        child_id=child.id,
+        course_id=course.id if course else None,
+        unit_id=unit.id if unit else None,
+        status="kladde",
+        writer_relation=(relation + ".") if relation else None,
+        concern=course.reason if course else None,
+        observations="\n".join(
+            f"{format_date(d)}: {text}" for d, text in dated_observations(child, course)
+        )
+        or None,
+        tried="\n".join(tried_so_far(course)) or None,
+        parents_text=parents_summary(course) or None,
+        created_by_id=user.id,
+        updated_by_id=user.id,
+    )
+    db.session.add(draft)
+    db.session.flush()
+    record_event("underretning", draft.id, "draft-started", user, child_id=child.id)
+    return draft
+
+
+def record_sent(
+    draft: Underretning, user: User, sent_on: date, channel: str, sent_to: str | None, days: int
+) -> None:
+    draft.status = "sendt"
+    draft.sent_on = sent_on
+    draft.channel = channel
+    draft.sent_to = sent_to or None
+    draft.receipt_due_on = rules.receipt_due(sent_on, days=days)
+    draft.updated_by_id = user.id
+    record_event("underretning", draft.id, "sent", user, child_id=draft.child_id, note=channel)
