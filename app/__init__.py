@@ -18,9 +18,11 @@ AREAS = (
     "children",
     "admin",
     "audit",
+    "assessments",
     "reminders",
     "transitions",
     "concerns",
+    "sync",
 )
 
 

@@ -1,0 +1,104 @@
+"""What the assessments screens read from the concerns area (handleveje), in one place.
+
+The concerns area owns its data; we only call its query functions (each returns a select()).
+If the area is not installed the screens show assessments only and say so.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from importlib import import_module
+from importlib.util import find_spec
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from app.extensions import db
+
+# list key in our URLs → (query function in app.concerns.queries, title)
+LISTS = {
+    "uden-handleplan": _l("Gul og rød uden handleplan"),
+    "opfoelgninger": _l("Forsinkede opfølgninger"),
+    "kvitteringer": _l("Underretninger uden kvittering"),
+}
+_FUNCTIONS = {
+    "uden-handleplan": "without_plan",
+    "opfoelgninger": "overdue_follow_ups",
+    "kvitteringer": "missing_receipts",
+}
+
+
+def _queries():
+    """The concerns area's queries, when that area is installed in this app."""
+    if "concerns" not in current_app.blueprints or find_spec("app.concerns.queries") is None:
+        return None
+    try:
+        return import_module("app.concerns.queries")
+    except ImportError:
+        return None
+
+
+def _function(key: str):
+    module = _queries()
+    return getattr(module, _FUNCTIONS[key], None) if module else None
+
+
+def available() -> dict[str, bool]:
+    return {key: _function(key) is not None for key in LISTS}
+
+
+def unit_counts(unit_ids: set[int], today: date) -> dict[int, dict[str, int]]:
+    """Per unit, how many rows each concerns list has (one GROUP BY query per list)."""
+    counts: dict[int, dict[str, int]] = {}
+    if not unit_ids:
+        return counts
+    for key in LISTS:
+        fn = _function(key)
+        if fn is None:
+            continue
+        rows = fn(unit_ids, today).order_by(None).subquery()
+        query = select(rows.c.unit_id, func.count()).group_by(rows.c.unit_id)
+        for unit_id, n in db.session.execute(query):
+            counts.setdefault(unit_id, {})[key] = n
+    return counts
+
+
+def list_rows(key: str, unit_ids: set[int], today: date) -> list | None:
+    """The records behind one concerns number (courses or underretninger), or None."""
+    fn = _function(key)
+    if fn is None:
+        return None
+    return list(db.session.scalars(fn(unit_ids, today).limit(500)))
+
+
+def children_without_plan(child_ids: list[int], today: date) -> set[int]:
+    """Children among `child_ids` with a yellow/red course still without an action plan."""
+    fn = _function("uden-handleplan")
+    if fn is None or not child_ids:
+        return set()
+    from app.children.models import Enrolment
+
+    unit_ids = set(
+        db.session.scalars(select(Enrolment.unit_id).where(Enrolment.child_id.in_(child_ids)))
+    )
+    rows = fn(unit_ids, today).order_by(None).subquery()
+    query = select(rows.c.child_id).where(rows.c.child_id.in_(child_ids))
+    return set(db.session.scalars(query))
+
+
+def child_items(child_id: int) -> dict[str, list] | None:
+    """A child's courses, meetings, sparring and underretninger for the timeline, or None."""
+    module = _queries()
+    if module is None:
+        return None
+    found = {}
+    for key, name in (
+        ("courses", "courses_for_child"),
+        ("meetings", "meetings_for_child"),
+        ("sparring", "sparring_for_child"),
+        ("underretninger", "underretninger_for_child"),
+    ):
+        fn = getattr(module, name, None)
+        found[key] = list(db.session.scalars(fn(child_id))) if fn else []
+    return found

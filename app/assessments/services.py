@@ -1,0 +1,272 @@
+"""Writing assessments. `submit_assessment` serves the HTML form and the offline sync alike.
+
+Services add and flush; the request boundary commits (app/database.py).
+"""
+
+from __future__ import annotations
+
+import uuid as uuid_module
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
+
+from app import clock, signals
+from app.assessments import rules, settings
+from app.assessments.forms import AssessmentForm
+from app.assessments.models import Assessment, AssessmentKind
+from app.assessments.positions import Position
+from app.assessments.queries import last_concluded_on, pending_individuals
+from app.assessments.status import UserUnits
+from app.audit.services import log_access
+from app.auth.models import User
+from app.auth.roles import ASSESSING_ROLES, Role
+from app.children.models import Child, Enrolment
+from app.children.scoping import can_see_child
+from app.extensions import db
+from app.org.models import Unit
+from app.sync.registry import SubmitResult
+
+
+def new_uuid() -> str:
+    return str(uuid_module.uuid4())
+
+
+def assessing_role(user: User) -> Role | None:
+    """The role the user assesses in (a sundhedsplejerske's assessment is made with parents)."""
+    for role in (Role.SUNDHEDSPLEJERSKE, Role.DAGPLEJER, Role.DAGPLEJEPAEDAGOG, Role.PAEDAGOG):
+        if role in user.roles:
+            return role
+    return Role.LEDER if Role.LEDER in user.roles else None
+
+
+def assessment_enrolment(user: User, child: Child, today: date | None = None) -> Enrolment | None:
+    """The child's current enrolment the user assesses in: the user's own unit or home first."""
+    return UserUnits.of(user).pick(child, today or clock.today())
+
+
+def minimum_for(unit: Unit) -> int:
+    return rules.minimum_individual(
+        unit.kind.is_dagpleje, settings.minimum_config(unit.municipality)
+    )
+
+
+def build_form(
+    child: Child,
+    schema: settings.FormSchema,
+    *,
+    formdata=None,
+    data: dict | None = None,
+    csrf: bool = True,
+) -> AssessmentForm:
+    """The form configured for the child's age band (from the posted age_band if valid)."""
+    meta = {} if csrf else {"csrf": False}
+    form = AssessmentForm(formdata=formdata, data=data, meta=meta, birth_date=child.birth_date)
+    band = form.age_band.data
+    if band not in schema.bands:
+        band = rules.age_band(child.birth_date, clock.today())
+        form.age_band.data = band
+    form.configure(schema, band)
+    return form
+
+
+def _content(
+    *,
+    child_id,
+    kind,
+    form_version,
+    assessed_on,
+    age_band,
+    indicators,
+    notes,
+    position,
+    justification,
+    with_parents,
+    participants,
+    parents_discussed_on,
+    parents_discussed_how,
+    parents_view,
+) -> dict:
+    """What makes two submissions "the same" for idempotency on uuid."""
+    return {
+        "child_id": int(child_id),
+        "kind": str(kind),
+        "form_version": int(form_version),
+        "assessed_on": assessed_on,
+        "age_band": age_band,
+        "indicators": sorted(indicators or []),
+        "notes": {k: v for k, v in (notes or {}).items() if v},
+        "position": str(Position(position).value),
+        "justification": (justification or "").strip() or None,
+        "with_parents": bool(with_parents),
+        "participants": (participants or "").strip() or None,
+        "parents_discussed_on": parents_discussed_on,
+        "parents_discussed_how": parents_discussed_how or None,
+        "parents_view": (parents_view or "").strip() or None,
+    }
+
+
+def _record_content(a: Assessment) -> dict:
+    return _content(
+        child_id=a.child_id,
+        kind=a.kind.value,
+        form_version=a.form_version,
+        assessed_on=a.assessed_on,
+        age_band=a.age_band,
+        indicators=a.indicators,
+        notes=a.notes,
+        position=a.position,
+        justification=a.justification,
+        with_parents=a.with_parents,
+        participants=a.participants,
+        parents_discussed_on=a.parents_discussed_on,
+        parents_discussed_how=a.parents_discussed_how,
+        parents_view=a.parents_view,
+    )
+
+
+def _int(value) -> int | None:
+    try:
+        return int(str(value))
+    except (TypeError, ValueError):
+        return None
+
+
+def _invalid(field: str, message: str) -> SubmitResult:
+    return SubmitResult("invalid", errors={field: [message]}, message=message)
+
+
+def submit_assessment(user: User, payload, *, channel: str = "online") -> SubmitResult:
+    """Validate and store one assessment (new, or a correction when `supersedes` is given).
+
+    Idempotent on `uuid` as app/sync/registry.py describes. A concluding gul/rød assessment
+    sends `signals.assessment_recorded` (the course of action starts from it).
+    """
+    formdata = payload if isinstance(payload, MultiDict) else MultiDict(payload)
+    child_id = _int(formdata.get("child_id"))
+    if child_id is None:
+        return _invalid("child_id", _("Formularen mangler barnet. Hent den igen."))
+    if not user.has_role(*ASSESSING_ROLES) or not can_see_child(user, child_id):
+        return SubmitResult("forbidden", message=_("Du har ikke adgang til barnet."))
+    child = db.session.get(Child, child_id)
+    old = None
+    if formdata.get("supersedes"):
+        old = db.session.scalar(
+            select(Assessment).where(Assessment.uuid == formdata.get("supersedes"))
+        )
+        if old is None or old.child_id != child.id:
+            return _invalid("supersedes", _("Den vurdering, der skal rettes, findes ikke."))
+    enrolment = None if old else assessment_enrolment(user, child)
+    unit = old.unit if old else (enrolment.unit if enrolment else None)
+    if unit is None:
+        return _invalid("child_id", _("Barnet er ikke indmeldt i en enhed lige nu."))
+    municipality = unit.municipality
+    version = _int(formdata.get("form_version"))
+    if version not in settings.known_versions(municipality):
+        return _invalid("form_version", _("Skemaets version er ukendt. Hent formularen igen."))
+    schema = settings.schema(municipality, version)
+    form = build_form(child, schema, formdata=formdata, csrf=False)
+    if not form.validate():
+        return SubmitResult(
+            "invalid", errors=form.errors, message=_("Vurderingen er ikke gemt. Ret det markerede.")
+        )
+    kind = old.kind.value if old else form.kind.data
+    content = _content(
+        child_id=child.id,
+        kind=kind,
+        form_version=version,
+        assessed_on=form.assessed_on.data,
+        age_band=form.age_band.data,
+        indicators=form.indicators.data,
+        notes=form.notes(),
+        position=form.position.data,
+        justification=form.justification.data,
+        with_parents=form.with_parents.data,
+        participants=form.participants.data if kind == "joint" else None,
+        parents_discussed_on=form.parents_discussed_on.data
+        or (form.assessed_on.data if form.with_parents.data else None),
+        parents_discussed_how=form.parents_discussed_how.data,
+        parents_view=form.parents_view.data,
+    )
+    existing = db.session.scalar(select(Assessment).where(Assessment.uuid == form.uuid.data))
+    if existing is not None:
+        same = (
+            existing.supersedes_id == (old.id if old else None)
+            and _record_content(existing) == content
+        )
+        if same:
+            return SubmitResult("duplicate", record=existing)
+        return SubmitResult(
+            "conflict", record=existing, message=_("En anden vurdering har samme id.")
+        )
+    if old is not None:
+        base = _int(form.base_version.data)
+        if not old.current or (base is not None and base != old.version):
+            return SubmitResult(
+                "conflict",
+                record=old,
+                message=_("Vurderingen er rettet af en anden i mellemtiden. Se historikken."),
+            )
+
+    basis: list[Assessment] = []
+    if old is not None:
+        basis = list(old.basis)
+    elif kind == AssessmentKind.JOINT.value:
+        since = last_concluded_on(child.id, unit.id, enrolment.start_date)
+        basis = list(db.session.scalars(pending_individuals(child.id, unit.id, since)))
+        minimum = minimum_for(unit)
+        if len(basis) < minimum:
+            message = _(
+                "Der skal være mindst %(n)s egne vurderinger, før I laver den fælles vurdering. "
+                "Der er %(have)s.",
+                n=minimum,
+                have=len(basis),
+            )
+            return _invalid("kind", message)
+
+    role = old.assessor_role if old else (r.value if (r := assessing_role(user)) else None)
+    assessment = Assessment(
+        uuid=form.uuid.data,
+        form_version=version,
+        child_id=child.id,
+        unit_id=unit.id,
+        kind=AssessmentKind(kind),
+        assessor_id=old.assessor_id if old else user.id,
+        assessor_role=role,
+        with_parents=content["with_parents"],
+        concluding=rules.is_concluding(kind, content["with_parents"], role),
+        participants=content["participants"],
+        assessed_on=content["assessed_on"],
+        age_band=content["age_band"],
+        indicators=content["indicators"],
+        notes=content["notes"],
+        position=Position(content["position"]),
+        justification=content["justification"],
+        parents_discussed_on=content["parents_discussed_on"],
+        parents_discussed_how=content["parents_discussed_how"],
+        parents_view=content["parents_view"],
+        series_uuid=old.series_uuid if old else form.uuid.data,
+        revision=old.revision + 1 if old else 1,
+        supersedes_id=old.id if old else None,
+        correction_reason=(form.correction_reason.data or "").strip() or None if old else None,
+        current=True,
+        created_by_id=user.id,
+        updated_by_id=user.id,
+    )
+    assessment.basis = basis
+    if old is not None:
+        old.current = False
+        old.updated_by_id = user.id
+    db.session.add(assessment)
+    db.session.flush()
+    log_access(
+        child.id,
+        "correct" if old else "create",
+        f"assessment:{assessment.id}",
+        user=user,
+        channel=channel,
+    )
+    if rules.opens_course_of_action(assessment.concluding, assessment.position):
+        signals.assessment_recorded.send(assessment, assessment=assessment, user=user)
+    return SubmitResult("accepted", record=assessment)
