@@ -1,0 +1,20 @@
+"""Choosing how a conflict ends."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import RadioField
+from wtforms.validators import InputRequired
+
+
+class ResolveForm(FlaskForm):
+    choice = RadioField(
+        _l("Hvilken version skal gælde?"),
+        choices=[
+            ("server", _l("Behold serverens version")),
+            ("offline", _l("Brug offline-versionen")),
+            ("merged", _l("Flet: serverens version med de felter, jeg har markeret")),
+        ],
+        validators=[InputRequired(_l("Vælg hvilken version der skal gælde."))],
+    )
