@@ -23,6 +23,7 @@ AREAS = (
     "transitions",
     "concerns",
     "sync",
+    "visits",
 )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from app.visits.growth import CENTILE_LINES, MAX_AGE_DAYS, Point, reference_curves
+from app.visits.valuesets import N_
 
 WIDTH, HEIGHT = 360, 300
 LEFT, RIGHT, TOP, BOTTOM = 40, 34, 10, 34  # margins: y labels left, centile labels right
@@ -76,7 +77,7 @@ def build_chart(measure: str, sex: str, points: list[Point]) -> Chart:
         label = str(months) if span <= 730 else str(months // 12)
         chart.x_ticks.append((x(months * DAYS_PER_MONTH), label))
         months += month_step
-    chart.x_label = "måneder" if span <= 730 else "år"
+    chart.x_label = N_("måneder") if span <= 730 else N_("år")
     step = _nice_step(low, high)
     tick = (int(low / step) + 1) * step
     while tick < high:

@@ -20,7 +20,7 @@ measurement; head circumference falling across two major centile lines.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 
 from rcpchgrowth import centile as rcpch_centile
@@ -85,6 +85,13 @@ def corrected_age(birth_date: date, on: date, gestational_age_weeks: int | None)
         shift = (TERM_WEEKS - gestational_age_weeks) * 7
         return Age(chronological, chronological - shift, True)
     return Age(chronological, chronological, False)
+
+
+def term_equivalent_date(birth_date: date, gestational_age_weeks: int | None) -> date | None:
+    """The date the child would have been born at 40 weeks (for a premature child)."""
+    if gestational_age_weeks is None or gestational_age_weeks >= PRETERM_WEEKS:
+        return None
+    return birth_date + timedelta(days=(TERM_WEEKS - gestational_age_weeks) * 7)
 
 
 def _add_years(d: date, years: int) -> date:

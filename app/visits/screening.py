@@ -138,6 +138,10 @@ EPDS_ITEMS: tuple[EpdsItem, ...] = (
     ),
 )
 SELF_HARM_ITEM = 10
+# The printed position of "Aldrig" (never) on item 10: the one answer that needs no action today.
+SELF_HARM_NEVER_POSITION = next(
+    pos for pos, (_text, score) in enumerate(EPDS_ITEMS[SELF_HARM_ITEM - 1].options) if score == 0
+)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,198 @@
+"""Reads: the nurse's agenda, a child's visits and growth. Queries are select() builders;
+the few helpers that assemble view data say so."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import Select, and_, or_, select
+from sqlalchemy.orm import selectinload
+
+from app.auth.models import User
+from app.auth.roles import Role
+from app.children.models import Child
+from app.children.scoping import visible_children
+from app.extensions import db
+from app.org.models import UnitKind
+from app.visits import growth
+from app.visits.models import PlannedVisit, Visit
+from app.visits.programme import classify
+
+COMING_DAYS = 7
+
+
+def may_see_health_records(user: User) -> bool:
+    """Health-visit records are health data: the health visitors and their leaders see them,
+    not the daycare staff who can see the same child."""
+    if user.has_role(Role.SUNDHEDSPLEJERSKE):
+        return True
+    return any(
+        m.role == Role.LEDER and m.unit.kind == UnitKind.SUNDHEDSPLEJEDISTRIKT
+        for m in user.memberships
+    )
+
+
+def _visible_ids(user: User):
+    return visible_children(user).with_only_columns(Child.id)
+
+
+def my_planned(user: User) -> Select[tuple[PlannedVisit]]:
+    """Open planned visits assigned to the nurse, for children she can still see."""
+    return (
+        select(PlannedVisit)
+        .where(
+            PlannedVisit.nurse_id == user.id,
+            PlannedVisit.status == "planlagt",
+            PlannedVisit.child_id.in_(_visible_ids(user)),
+        )
+        .options(selectinload(PlannedVisit.child).selectinload(Child.guardians))
+    )
+
+
+def planned_between(user: User, first: date, last: date) -> Select[tuple[PlannedVisit]]:
+    return (
+        my_planned(user)
+        .where(PlannedVisit.planned_date >= first, PlannedVisit.planned_date <= last)
+        .order_by(
+            PlannedVisit.planned_date,
+            PlannedVisit.planned_time.is_(None),
+            PlannedVisit.planned_time,
+            PlannedVisit.id,
+        )
+    )
+
+
+def done_today(user: User, today: date) -> Select[tuple[Visit]]:
+    return (
+        select(Visit)
+        .where(Visit.nurse_id == user.id, Visit.visit_date == today)
+        .options(selectinload(Visit.child))
+        .order_by(Visit.visit_time.is_(None), Visit.visit_time, Visit.id)
+    )
+
+
+def overdue(user: User, today: date) -> Select[tuple[PlannedVisit]]:
+    """Date passed without a record, and (for programme visits) the window still open."""
+    return (
+        my_planned(user)
+        .where(
+            PlannedVisit.planned_date < today,
+            or_(
+                PlannedVisit.source != "program",
+                PlannedVisit.window_end.is_(None),
+                PlannedVisit.window_end >= today,
+            ),
+        )
+        .order_by(PlannedVisit.planned_date, PlannedVisit.id)
+    )
+
+
+def gaps(user: User, today: date, lookback_days: int) -> Select[tuple[PlannedVisit]]:
+    """Programme contacts whose window closed without a visit, or marked not carried out."""
+    return (
+        select(PlannedVisit)
+        .where(
+            PlannedVisit.nurse_id == user.id,
+            PlannedVisit.source == "program",
+            PlannedVisit.child_id.in_(_visible_ids(user)),
+            PlannedVisit.window_end >= today - timedelta(days=lookback_days),
+            or_(
+                PlannedVisit.status == "ikke_gennemfoert",
+                and_(PlannedVisit.status == "planlagt", PlannedVisit.window_end < today),
+            ),
+        )
+        .options(selectinload(PlannedVisit.child))
+        .order_by(PlannedVisit.window_end, PlannedVisit.id)
+    )
+
+
+@dataclass
+class Agenda:
+    today: list[PlannedVisit]
+    done_today: list[Visit]
+    coming: list[PlannedVisit]
+    overdue: list[PlannedVisit]
+    gaps_by_child: list[tuple[Child, list[PlannedVisit]]]
+
+
+def agenda(user: User, today: date, lookback_days: int) -> Agenda:
+    """The nurse's home screen (assembles the lists)."""
+    gap_rows = db.session.scalars(gaps(user, today, lookback_days)).all()
+    by_child: dict[int, tuple[Child, list[PlannedVisit]]] = {}
+    for planned in gap_rows:
+        by_child.setdefault(planned.child_id, (planned.child, []))[1].append(planned)
+    return Agenda(
+        today=db.session.scalars(planned_between(user, today, today)).all(),
+        done_today=db.session.scalars(done_today(user, today)).all(),
+        coming=db.session.scalars(
+            planned_between(user, today + timedelta(days=1), today + timedelta(days=COMING_DAYS))
+        ).all(),
+        overdue=db.session.scalars(overdue(user, today)).all(),
+        gaps_by_child=sorted(by_child.values(), key=lambda item: item[0].name),
+    )
+
+
+def child_planned(child_id: int) -> Select[tuple[PlannedVisit]]:
+    return (
+        select(PlannedVisit)
+        .where(PlannedVisit.child_id == child_id)
+        .options(selectinload(PlannedVisit.record), selectinload(PlannedVisit.changes))
+        .order_by(PlannedVisit.planned_date, PlannedVisit.id)
+    )
+
+
+def child_visits(child_id: int) -> Select[tuple[Visit]]:
+    """The child's visit records, newest first."""
+    return (
+        select(Visit)
+        .where(Visit.child_id == child_id)
+        .options(selectinload(Visit.nurse))
+        .order_by(Visit.visit_date.desc(), Visit.visit_time.desc(), Visit.id.desc())
+    )
+
+
+def status_of(planned: PlannedVisit, today: date) -> str:
+    return classify(planned.status, planned.planned_date, planned.window_end, planned.source, today)
+
+
+@dataclass
+class Growth:
+    sex: str | None
+    series: dict[str, list[growth.Point]] = field(default_factory=dict)
+    flags: list[growth.Flag] = field(default_factory=list)
+
+    @property
+    def has_points(self) -> bool:
+        return any(self.series.values())
+
+
+def child_growth(child: Child, sex: str | None) -> Growth:
+    """Every measurement of the child against WHO 2006, oldest first, with the flags."""
+    visits = db.session.scalars(
+        select(Visit)
+        .where(Visit.child_id == child.id)
+        .order_by(Visit.visit_date, Visit.visit_time, Visit.id)
+    ).all()
+    result = Growth(sex=sex, series={"weight": [], "length": [], "head": []})
+    for visit in visits:
+        for measure, value, position in (
+            ("weight", visit.weight_kg, None),
+            ("length", visit.length_cm, visit.length_position),
+            ("head", visit.head_cm, None),
+        ):
+            if value is None:
+                continue
+            result.series[measure].append(
+                growth.make_point(
+                    measure,
+                    visit.visit_date,
+                    value,
+                    child.birth_date,
+                    child.gestational_age_weeks,
+                    sex,
+                    position,
+                )
+            )
+    result.flags = growth.growth_flags(result.series)
+    return result
