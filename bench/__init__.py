@@ -1,0 +1,1 @@
+"""The benchmark harness (`make bench`): synthetic data, gunicorn, locust, Lighthouse, a table."""
