@@ -42,3 +42,11 @@ translations:
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor instance
+
+# The benchmark (README "Performance"): synthetic data, gunicorn, locust at 1 and 20 users, bytes,
+# SQL queries, Lighthouse, outbox replay; SQLite, then PostgreSQL at 127.0.0.1:5432 if reachable.
+# Bounded: about 10-15 minutes at 40,000 children. Smaller: make bench BENCH_CHILDREN=2000
+BENCH_CHILDREN ?= 40000
+bench: setup system-deps
+	$(BIN)/pip install -q -e '.[bench]'
+	BENCH_CHILDREN=$(BENCH_CHILDREN) timeout 1800 $(BIN)/python -m bench.run
