@@ -75,6 +75,10 @@ class Settings:
                 values[key] = frozenset(value)
             elif isinstance(value, type(getattr(cls(), key))):
                 values[key] = value
+        # The concerns area's "plan within" setting is the same deadline; one place to set it.
+        plan_days = ((settings or {}).get("concerns") or {}).get("plan_within_days")
+        if "no_plan_days" not in values and isinstance(plan_days, int) and plan_days > 0:
+            values["no_plan_days"] = plan_days
         return cls(**values)
 
     def enabled(self, rule: str) -> bool:

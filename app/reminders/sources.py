@@ -6,18 +6,27 @@ and skips a source that fails, so one broken area never stops the other reminder
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 from importlib.util import find_spec
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select, true
+from sqlalchemy.orm import selectinload
 
 from app.auth.models import Membership, User
 from app.auth.roles import Role
 from app.extensions import db
 from app.org.models import Area, Municipality, Unit
-from app.reminders import rules
-from app.reminders.rules import Concern, FollowUp, PendingTransition, Settings
+from app.reminders.rules import (
+    Concern,
+    DueAssessment,
+    FollowUp,
+    PendingTransition,
+    Settings,
+    UnitStats,
+    UrgentScreening,
+)
 
 
 def installed(area: str) -> bool:
@@ -36,12 +45,13 @@ class Org:
             .join(Area, Unit.area_id == Area.id)
             .join(Municipality, Area.municipality_id == Municipality.id)
         ).all()
+        self.cache: dict[str, object] = {}  # facts shared by several sources in one sweep
         self.parent = {r.id: r.parent_id for r in rows}
         self.names = {r.id: r.name for r in rows}
         cache: dict[str, Settings] = {}
         self.settings: dict[int, Settings] = {}
         for r in rows:
-            key = repr(sorted(((r.settings or {}).get("reminders") or {}).items()))
+            key = json.dumps(r.settings or {}, sort_keys=True, default=str)
             if key not in cache:
                 cache[key] = Settings.from_municipality(r.settings)
             self.settings[r.id] = cache[key]
@@ -54,18 +64,18 @@ class Org:
             direct[unit_id].add(user_id)
         self.leaders: dict[int, frozenset[int]] = {}
         for unit_id in self.parent:
-            self.leaders[unit_id] = frozenset(self._nearest(unit_id, direct))
+            self.leaders[unit_id] = frozenset(self._above(unit_id, direct))
 
-    def _nearest(self, unit_id: int | None, direct: dict[int, set[int]]) -> set[int]:
-        """The unit's own leaders, else its parent's (a dagplejegruppe's leader leads the
-        dagpleje above it)."""
+    def _above(self, unit_id: int | None, direct: dict[int, set[int]]) -> set[int]:
+        """Leaders of the unit and of the units above it (a dagplejegruppe's leader leads the
+        dagpleje above it), the same people the concerns area tells of a course."""
+        found: set[int] = set()
         seen: set[int] = set()
         while unit_id is not None and unit_id not in seen:
             seen.add(unit_id)
-            if direct.get(unit_id):
-                return direct[unit_id]
+            found |= direct.get(unit_id, set())
             unit_id = self.parent.get(unit_id)
-        return set()
+        return found
 
     def settings_for(self, unit_id: int | None) -> Settings:
         return self.settings.get(unit_id, Settings()) if unit_id else Settings()
@@ -117,52 +127,248 @@ def concerns(org: Org, today: date) -> list[Concern]:
 
 
 def follow_ups(org: Org, today: date) -> list[FollowUp]:
-    """Follow-up dates of open courses and agreed actions (plan items) not yet done."""
+    """Follow-ups past their date: the courses' follow-up dates and the open plan items
+    (fokuspunkter, agreed meeting actions), exactly as the concerns area lists them."""
     if not installed("concerns"):
         return []
-    from app.concerns.models import CourseOfAction, PlanItem
+    from app.concerns.models import CourseOfAction
+    from app.concerns.queries import follow_up_rows
 
-    facts = []
-    for r in db.session.execute(
-        select(
-            CourseOfAction.id,
-            CourseOfAction.unit_id,
-            CourseOfAction.follow_up_on,
-            CourseOfAction.responsible_id,
-            CourseOfAction.opened_by_id,
-        ).where(
-            CourseOfAction.status == "open",
-            CourseOfAction.follow_up_on.is_not(None),
-            CourseOfAction.follow_up_on < today,
-            CourseOfAction.unit_id.is_not(None),
-        )
-    ):
-        facts.append(
-            FollowUp(
-                key=f"course:{r.id}",
-                unit_id=r.unit_id,
-                unit_name=org.names.get(r.unit_id, ""),
-                due=r.follow_up_on,
-                responsible_ids=frozenset({r.responsible_id or r.opened_by_id}),
+    rows = db.session.execute(follow_up_rows(true(), today - timedelta(days=1))).all()
+    if not rows:
+        return []
+    course_ids = {r.course_id for r in rows}
+    courses = {
+        c.id: c
+        for c in db.session.execute(
+            select(CourseOfAction.id, CourseOfAction.unit_id, CourseOfAction.opened_by_id).where(
+                CourseOfAction.id.in_(course_ids)
             )
         )
-    for r in db.session.execute(
-        select(PlanItem.id, PlanItem.due_on, PlanItem.responsible_id, CourseOfAction.unit_id)
-        .join(CourseOfAction, PlanItem.course_id == CourseOfAction.id)
-        .where(
-            CourseOfAction.status == "open",
-            PlanItem.done_on.is_(None),
-            PlanItem.due_on < today,
-            CourseOfAction.unit_id.is_not(None),
-        )
-    ):
+    }
+    facts = []
+    for r in rows:
+        course = courses[r.course_id]
+        if course.unit_id is None:
+            continue
+        key = f"course:{r.course_id}" if r.kind == "course" else f"plan:{r.item_id}"
+        responsible = r.responsible_id or course.opened_by_id
         facts.append(
             FollowUp(
-                key=f"plan:{r.id}",
+                key=key,
+                unit_id=course.unit_id,
+                unit_name=org.names.get(course.unit_id, ""),
+                due=r.due_on,
+                responsible_ids=frozenset({responsible} if responsible else ()),
+            )
+        )
+    return facts
+
+
+# ---- assessments (app/assessments) --------------------------------------------------------
+
+
+def _schedules(org: Org) -> dict[int, object]:
+    """unit id → its assessment schedule (only units whose kind has rounds)."""
+    from app.assessments import settings as assessment_settings
+
+    found: dict[int, object] = {}
+    by_kind: dict[tuple[int, str], object] = {}
+    units = db.session.scalars(
+        select(Unit).options(selectinload(Unit.area).selectinload(Area.municipality))
+    )
+    for unit in units:
+        key = (unit.area.municipality_id, unit.kind.value)
+        if key not in by_kind:
+            try:
+                by_kind[key] = assessment_settings.schedule_for(unit.municipality, unit.kind)
+            except ValueError:  # a broken schedule is the administrator's problem, not ours
+                by_kind[key] = None
+        schedule = by_kind[key]
+        if schedule is not None and schedule.has_rounds:
+            found[unit.id] = schedule
+    return found
+
+
+def due_assessments(org: Org, today: date) -> list[DueAssessment]:
+    """Every currently enrolled child's next due assessment in its unit, computed by the
+    assessments area's own rules (next_due), with who is responsible: the dagplejer and her
+    dagplejepædagog in a dagpleje, the unit's pædagoger in an institution."""
+    if "due" in org.cache:
+        return org.cache["due"]
+    org.cache["due"] = []
+    if not installed("assessments"):
+        return []
+    from app.assessments import rules as assessment_rules
+    from app.assessments.models import Assessment
+    from app.children.models import Child, Enrolment
+
+    schedules = _schedules(org)
+    if not schedules:
+        return []
+    last = (
+        select(func.max(Assessment.assessed_on))
+        .where(
+            Assessment.child_id == Enrolment.child_id,
+            Assessment.unit_id == Enrolment.unit_id,
+            Assessment.current.is_(True),
+            Assessment.concluding.is_(True),
+            Assessment.assessed_on >= Enrolment.start_date,
+        )
+        .correlate(Enrolment)
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        select(
+            Enrolment.unit_id,
+            Enrolment.child_id,
+            Enrolment.start_date,
+            Enrolment.dagplejer_id,
+            Child.birth_date,
+            last.label("last"),
+        )
+        .join(Child, Child.id == Enrolment.child_id)
+        .where(
+            Enrolment.unit_id.in_(schedules),
+            Enrolment.start_date <= today,
+            or_(Enrolment.end_date.is_(None), Enrolment.end_date >= today),
+        )
+    ).all()
+    paedagoger: dict[int, set[int]] = defaultdict(set)
+    supervisors: dict[int, set[int]] = defaultdict(set)
+    for unit_id, user_id, role, supervisor_id in db.session.execute(
+        select(Membership.unit_id, Membership.user_id, Membership.role, Membership.supervisor_id)
+        .join(User, Membership.user_id == User.id)
+        .where(User.active.is_(True), Membership.role.in_((Role.PAEDAGOG, Role.DAGPLEJER)))
+    ):
+        if role == Role.PAEDAGOG:
+            paedagoger[unit_id].add(user_id)
+        elif supervisor_id:
+            supervisors[user_id].add(supervisor_id)
+    facts = []
+    for r in rows:
+        try:
+            due = assessment_rules.next_due(
+                schedules[r.unit_id], r.birth_date, r.start_date, r.last
+            )
+        except ValueError:
+            continue
+        if due is None:
+            continue
+        if r.dagplejer_id:
+            responsible = {r.dagplejer_id, *supervisors.get(r.dagplejer_id, ())}
+        else:
+            responsible = paedagoger.get(r.unit_id, set())
+        facts.append(
+            DueAssessment(
+                child_id=r.child_id,
                 unit_id=r.unit_id,
                 unit_name=org.names.get(r.unit_id, ""),
-                due=r.due_on,
-                responsible_ids=frozenset({r.responsible_id} if r.responsible_id else ()),
+                due=due,
+                responsible_ids=frozenset(responsible),
+            )
+        )
+    org.cache["due"] = facts
+    return facts
+
+
+def unit_stats(org: Org, today: date) -> list[UnitStats]:
+    """The leaders' Monday figures per unit, from the assessments overview's own queries
+    (children, assessed this round, overdue) and the concerns lists (without a plan)."""
+    if not installed("assessments"):
+        return []
+    from app.assessments import overview
+
+    led = [unit_id for unit_id, leaders in org.leaders.items() if leaders]
+    if not led:
+        return []
+    units = list(
+        db.session.scalars(
+            select(Unit)
+            .where(Unit.id.in_(led))
+            .options(selectinload(Unit.area).selectinload(Area.municipality))
+            .order_by(Unit.name)
+        )
+    )
+    figures = overview.unit_figures(units, today)
+    without_plan: dict[int, int] = {}
+    if installed("concerns"):
+        from app.assessments import concerns_bridge
+
+        for unit_id, counts in concerns_bridge.unit_counts(set(led), today).items():
+            without_plan[unit_id] = counts.get("uden-handleplan", 0)
+    soon: dict[int, int] = defaultdict(int)
+    for fact in due_assessments(org, today):
+        horizon = today + timedelta(days=org.settings_for(fact.unit_id).due_soon_days)
+        if today <= fact.due <= horizon:
+            soon[fact.unit_id] += 1
+    return [
+        UnitStats(
+            unit_id=f.unit.id,
+            unit_name=f.unit.name,
+            children=f.children,
+            assessed=f.assessed,
+            overdue=f.overdue,
+            due_soon=soon.get(f.unit.id, 0),
+            without_plan=without_plan.get(f.unit.id, 0),
+        )
+        for f in figures
+        if f.children
+    ]
+
+
+# ---- visits (app/visits) ------------------------------------------------------------------
+
+
+def urgent_screenings(org: Org, today: date) -> list[UrgentScreening]:
+    """Visits with EPDS item 10 answered other than "never", recorded in the last two days
+    (also when the visit itself was earlier and synced late), with the nurse's district."""
+    if not installed("visits"):
+        return []
+    from app.children.models import Enrolment
+    from app.org.models import UnitKind
+    from app.visits.models import Visit
+
+    since = today - timedelta(days=2)
+    rows = db.session.execute(
+        select(Visit.id, Visit.nurse_id, Visit.child_id, Visit.visit_date, Visit.created_at).where(
+            Visit.epds_self_harm.is_(True),
+            or_(Visit.visit_date >= since, Visit.created_at >= _utc_midnight(since)),
+        )
+    ).all()
+    if not rows:
+        return []
+    nurse_units: dict[int, int] = {}
+    for user_id, unit_id in db.session.execute(
+        select(Membership.user_id, Membership.unit_id)
+        .where(Membership.role == Role.SUNDHEDSPLEJERSKE)
+        .order_by(Membership.id)
+    ):
+        nurse_units.setdefault(user_id, unit_id)
+    districts: dict[int, int] = {}
+    for child_id, unit_id in db.session.execute(
+        select(Enrolment.child_id, Enrolment.unit_id)
+        .join(Unit, Unit.id == Enrolment.unit_id)
+        .where(
+            Enrolment.child_id.in_({r.child_id for r in rows}),
+            Unit.kind == UnitKind.SUNDHEDSPLEJEDISTRIKT,
+        )
+        .order_by(Enrolment.start_date)
+    ):
+        districts[child_id] = unit_id
+    facts = []
+    for r in rows:
+        unit_id = nurse_units.get(r.nurse_id) or districts.get(r.child_id)
+        if unit_id is None:
+            continue
+        recorded = _local_date(r.created_at) if r.created_at else r.visit_date
+        facts.append(
+            UrgentScreening(
+                key=f"visit:{r.id}",
+                unit_id=unit_id,
+                unit_name=org.names.get(unit_id, ""),
+                on=max(r.visit_date, recorded),
+                nurse_id=r.nurse_id or 0,
             )
         )
     return facts
@@ -256,6 +462,14 @@ def _local_date(moment) -> date:
     return moment.astimezone(LOCAL_TZ).date()
 
 
+def _utc_midnight(day: date):
+    from datetime import UTC, datetime
+
+    from app.clock import LOCAL_TZ
+
+    return datetime(day.year, day.month, day.day, tzinfo=LOCAL_TZ).astimezone(UTC)
+
+
 def _municipality_settings(unit_id: int, section: str) -> dict:
     raw = db.session.scalar(
         select(Municipality.settings)
@@ -269,9 +483,10 @@ def _municipality_settings(unit_id: int, section: str) -> dict:
 # rule name → source function (facts for that rule)
 SOURCES = {
     "red_concern": concerns,
+    "urgent_screening": urgent_screenings,
     "no_action_plan": concerns,
     "follow_up_overdue": follow_ups,
     "transition_ack": pending_transitions,
+    "assessments_due": due_assessments,
+    "leader_digest": unit_stats,
 }
-
-__all__ = ["Org", "SOURCES", "rules"]

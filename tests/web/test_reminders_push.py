@@ -104,6 +104,10 @@ def receiver():
 
 @pytest.fixture
 def push_app(app):
+    return configure_push(app)
+
+
+def configure_push(app):
     """The app with its own VAPID key, loopback endpoints allowed and quick retries."""
     keys = Vapid()
     keys.generate_keys()
