@@ -54,7 +54,7 @@ class Bulk:
     def insert(self, model, rows: list[dict]) -> None:
         if not rows:
             return
-        table = model.__table__
+        table = getattr(model, "__table__", model)  # a model or a plain Table
         # executemany needs the same keys in every row of a batch.
         groups: dict[tuple, list[dict]] = {}
         for row in rows:

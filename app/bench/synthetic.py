@@ -151,6 +151,8 @@ class World:
     included: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     password_hash: str = ""
+    # Concluding gul/rød assessments (id, child, unit, day, position, assessor), for concerns.
+    concluded: list[tuple] = field(default_factory=list)
 
     def stamp(self, day: date, hour: int = 9) -> datetime:
         return datetime.combine(day, time(hour), tzinfo=UTC)

@@ -34,11 +34,27 @@ def _digest() -> str:
         (Caseload, Caseload.id),
         (AccessLog, AccessLog.id),
         (User, User.id),
+        *_area_tables(),
     ):
         columns = [c for c in model.__table__.c if c.name not in ("password_hash",)]
         for row in db.session.execute(select(*columns).order_by(order)):
             h.update(repr(tuple(row)).encode())
     return h.hexdigest()
+
+
+def _area_tables():
+    from app import AREAS
+
+    tables = []
+    if "assessments" in AREAS:
+        from app.assessments.models import Assessment
+
+        tables.append((Assessment, Assessment.id))
+    if "visits" in AREAS:
+        from app.visits.models import Visit
+
+        tables.append((Visit, Visit.id))
+    return tables
 
 
 def test_structure_of_a_small_municipality(app):
@@ -89,6 +105,33 @@ def test_structure_of_a_small_municipality(app):
     assert seen == current > 200
     # Each area's history is either included or named as skipped.
     assert sorted(world.included + world.skipped) == sorted(GENERATORS)
+    _check_area_history(world)
+
+
+def _check_area_history(world) -> None:
+    """Where an area is included, its history is there and hangs together."""
+    if "assessments" in world.included:
+        from app.assessments.models import Assessment, AssessmentKind
+
+        joint = _count(Assessment, Assessment.kind == AssessmentKind.JOINT)
+        assert joint > 300  # two rounds a year for children in daycare
+        assert db.session.scalar(select(func.max(Assessment.assessed_on))) <= DAY
+        assert _count(Assessment, Assessment.with_parents.is_(True)) > 0  # the nurse's at 9 mo.
+    if "concerns" in world.included:
+        from app.concerns.models import CourseOfAction
+
+        assert 0 < _count(CourseOfAction) <= len(world.concluded)
+        assert _count(CourseOfAction, CourseOfAction.status == "open") > 0
+    if "visits" in world.included:
+        from app.visits.models import PlannedVisit, Visit
+
+        assert _count(Visit) > 300 * 3  # most children have had the whole programme
+        assert _count(Visit, Visit.planned_visit_id.is_(None)) == 0
+        assert _count(PlannedVisit, PlannedVisit.status == "planlagt") > 0
+    if "transitions" in world.included:
+        from app.transitions.models import TransitionConsent, TransitionSchema
+
+        assert _count(TransitionSchema) > 0 and _count(TransitionConsent) > 0
 
 
 def test_the_same_seed_gives_the_same_rows(app):
