@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
 
@@ -12,9 +13,9 @@ class ResolveForm(FlaskForm):
     choice = RadioField(
         _l("Hvilken version skal gælde?"),
         choices=[
-            ("server", _l("Behold serverens version")),
-            ("offline", _l("Brug offline-versionen")),
-            ("merged", _l("Flet: serverens version med de felter, jeg har markeret")),
+            SelectChoice("server", _l("Behold serverens version")),
+            SelectChoice("offline", _l("Brug offline-versionen")),
+            SelectChoice("merged", _l("Flet: serverens version med de felter, jeg har markeret")),
         ],
         validators=[InputRequired(_l("Vælg hvilken version der skal gælde."))],
     )

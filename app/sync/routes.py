@@ -16,7 +16,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -69,7 +68,7 @@ def worker_module(name: str):
     path = worker.module_path(name)
     if path is None:
         abort(404)
-    response = send_file(path, mimetype="application/javascript", max_age=0)
+    response = Response(path.read_bytes(), mimetype="application/javascript")
     response.headers["Cache-Control"] = "no-cache"
     return response
 
