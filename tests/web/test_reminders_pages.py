@@ -1,0 +1,353 @@
+"""The Påmindelser page (devices, quiet hours, test) and the Notifikationer list."""
+
+from __future__ import annotations
+
+import base64
+import os
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from py_vapid import Vapid
+from sqlalchemy import select
+
+from app.auth.roles import Role
+from app.extensions import db
+from app.reminders import vapid
+from app.reminders.models import Notification, PushSubscription, ReminderPreference
+from tests.factories import make_user
+
+
+def b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def subscription(endpoint: str | None = None) -> dict:
+    key = ec.generate_private_key(ec.SECP256R1()).public_key()
+    point = key.public_bytes(
+        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+    )
+    return {
+        "endpoint": endpoint or f"https://push.example.net/send/{b64url(os.urandom(12))}",
+        "keys": {"p256dh": b64url(point), "auth": b64url(os.urandom(16))},
+    }
+
+
+def login(auth, user):
+    """Log in as another user. Route tests share the app context (and Flask-Login's cached
+    user in `g`) with the test, so the cache is dropped first."""
+    from flask import g
+
+    g.pop("_login_user", None)
+    return auth.login(user)
+
+
+def logout(auth) -> None:
+    from flask import g
+
+    auth.logout()
+    g.pop("_login_user", None)
+
+
+@pytest.fixture(autouse=True)
+def no_shared_key(app, tmp_path):
+    """Never the developer's instance/vapid_private.pem: each test decides about keys."""
+    app.config.update(VAPID_PRIVATE_KEY="", VAPID_KEY_FILE=str(tmp_path / "no-key.pem"))
+    app.extensions.pop("reminders.vapid", None)
+
+
+@pytest.fixture
+def leader(auth):
+    return auth.login(make_user(Role.LEDER))
+
+
+def add_notification(user, kind="red_concern", count=1, url="/overblik", read=False):
+    n = Notification(user_id=user.id, kind=kind, count=count, unit_name="Solsikken", url=url)
+    if read:
+        from app import clock
+
+        n.read_at = clock.now()
+    db.session.add(n)
+    db.session.commit()
+    return n
+
+
+# ---- the settings page ----------------------------------------------------------------------
+
+
+def test_the_page_explains_and_asks_for_nothing_until_the_button(client, leader, app):
+    keys = Vapid()
+    keys.generate_keys()
+    app.config["VAPID_PRIVATE_KEY"] = vapid.private_raw(keys)
+    app.extensions.pop("reminders.vapid", None)
+
+    page = client.get("/paamindelser").get_data(as_text=True)
+
+    assert "aldrig et barns navn, CPR-nummer eller helbredsoplysninger" in page
+    assert 'id="push-enable"' in page
+    assert f'data-public-key="{vapid.public_key(keys)}"' in page
+    assert "iOS 16.4" in page
+    assert "/static/js/push.js" in page
+    assert "<script>" not in page  # no inline script (CSP)
+
+
+def test_anonymous_users_are_sent_to_login(client):
+    assert client.get("/paamindelser").status_code == 302
+    assert client.get("/notifikationer").status_code == 302
+    response = client.post("/paamindelser/enheder", json=subscription())
+    assert response.status_code == 401
+
+
+def test_subscribe_this_device_and_see_it_listed(client, leader):
+    response = client.post(
+        "/paamindelser/enheder",
+        json=subscription(),
+        headers={
+            "User-Agent": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) "
+            "AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1"
+        },
+    )
+    assert response.status_code == 201
+    assert response.json["label"] == "Safari på iPhone"
+    page = client.get("/paamindelser").get_data(as_text=True)
+    assert "Safari på iPhone" in page
+    assert "push.example.net" not in page  # the endpoint is a secret: only its hash is shown
+
+
+def test_the_same_browser_subscribing_again_is_one_device(client, leader):
+    data = subscription()
+    client.post("/paamindelser/enheder", json=data)
+    client.post("/paamindelser/enheder", json=data)
+    assert len(db.session.scalars(select(PushSubscription)).all()) == 1
+
+
+def test_a_shared_tablet_moves_to_the_user_who_subscribes_it(client, auth):
+    data = subscription()
+    first = login(auth, make_user(Role.DAGPLEJER))
+    client.post("/paamindelser/enheder", json=data)
+    second = login(auth, make_user(Role.DAGPLEJER))
+    client.post("/paamindelser/enheder", json=data)
+    db.session.expire_all()
+    (sub,) = db.session.scalars(select(PushSubscription)).all()
+    assert sub.user_id == second.id != first.id
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"endpoint": "http://push.example.net/x"},  # not HTTPS
+        {"endpoint": "http://127.0.0.1:9/x"},  # loopback only when configured (tests)
+        {"endpoint": "https://"},
+        {"keys": {"p256dh": "AAAA", "auth": b64url(os.urandom(16))}},
+        {"keys": {"p256dh": b64url(b"\x04" + os.urandom(64)), "auth": "short"}},
+        {"keys": None},
+    ],
+)
+def test_a_broken_subscription_is_refused(client, leader, change):
+    data = {**subscription(), **change}
+    response = client.post("/paamindelser/enheder", json=data)
+    assert response.status_code == 400
+    assert db.session.scalar(select(PushSubscription)) is None
+
+
+def test_remove_one_device(client, leader):
+    client.post("/paamindelser/enheder", json=subscription())
+    sub = db.session.scalar(select(PushSubscription))
+    response = client.post(f"/paamindelser/enheder/{sub.id}/fjern")
+    assert response.status_code == 303
+    assert db.session.scalar(select(PushSubscription)) is None
+
+
+def test_another_users_device_cannot_be_removed(client, auth):
+    owner = login(auth, make_user(Role.LEDER))
+    client.post("/paamindelser/enheder", json=subscription())
+    sub = db.session.scalar(select(PushSubscription))
+    login(auth, make_user(Role.LEDER))
+    assert client.post(f"/paamindelser/enheder/{sub.id}/fjern").status_code == 404
+    assert db.session.get(PushSubscription, sub.id).user_id == owner.id
+
+
+def test_unsubscribing_this_device_from_the_page_script(client, leader):
+    data = subscription()
+    client.post("/paamindelser/enheder", json=data)
+    response = client.post("/paamindelser/enheder/fjern-denne", json={"endpoint": data["endpoint"]})
+    assert response.status_code == 200
+    assert db.session.scalar(select(PushSubscription)) is None
+
+
+def test_quiet_hours_are_saved(client, leader):
+    response = client.post(
+        "/paamindelser/stille-timer", data={"quiet_start": "21", "quiet_end": "6"}
+    )
+    assert response.status_code == 303
+    pref = db.session.scalar(select(ReminderPreference))
+    assert (pref.quiet_start, pref.quiet_end, pref.quiet_weekends) == (21, 6, False)
+    page = client.get("/paamindelser").get_data(as_text=True)
+    assert '<option selected value="21">21:00</option>' in page
+
+
+def test_invalid_quiet_hours_are_shown_next_to_the_field(client, leader):
+    response = client.post(
+        "/paamindelser/stille-timer", data={"quiet_start": "25", "quiet_end": "6"}
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Formularen er ikke gemt" in page
+    assert 'aria-invalid="true"' in page
+    assert db.session.scalar(select(ReminderPreference)) is None
+
+
+def test_the_test_button_puts_a_notification_in_the_list(client, leader):
+    response = client.post("/paamindelser/test", follow_redirects=True)
+    assert "Testnotifikationen er sendt" in response.get_data(as_text=True)
+    (n,) = db.session.scalars(select(Notification)).all()
+    assert (n.kind, n.user_id, n.push_state) == ("test", leader.id, "none")
+
+
+# ---- pushsubscriptionchange from the worker ---------------------------------------------------
+
+
+def test_the_worker_replaces_a_changed_subscription_without_a_session(client, auth):
+    owner = login(auth, make_user(Role.LEDER))
+    old = subscription()
+    client.post("/paamindelser/enheder", json=old)
+    logout(auth)
+    new = subscription()
+
+    response = client.post(
+        "/paamindelser/skift", json={"oldEndpoint": old["endpoint"], "subscription": new}
+    )
+
+    assert response.status_code == 201
+    db.session.expire_all()
+    (sub,) = db.session.scalars(select(PushSubscription)).all()
+    assert (sub.endpoint, sub.user_id) == (new["endpoint"], owner.id)
+
+
+def test_an_unknown_old_endpoint_without_a_session_is_refused(client):
+    response = client.post(
+        "/paamindelser/skift",
+        json={"oldEndpoint": "https://push.example.net/unknown", "subscription": subscription()},
+    )
+    assert response.status_code == 404
+    assert db.session.scalar(select(PushSubscription)) is None
+
+
+def test_with_a_session_and_no_old_endpoint_the_user_owns_it(client, leader):
+    response = client.post("/paamindelser/skift", json={"subscription": subscription()})
+    assert response.status_code == 201
+    assert db.session.scalar(select(PushSubscription)).user_id == leader.id
+
+
+def test_the_change_endpoint_takes_json_only(client, leader):
+    """No CSRF token here, so a cross-site form post must not work: JSON needs a preflight."""
+    response = client.post("/paamindelser/skift", data={"subscription": "x"})
+    assert response.status_code == 415
+
+
+def test_the_public_key_for_the_worker(client, app):
+    assert client.get("/paamindelser/noegle").status_code == 404  # not configured in tests
+    keys = Vapid()
+    keys.generate_keys()
+    app.config["VAPID_PRIVATE_KEY"] = vapid.private_raw(keys)
+    app.extensions.pop("reminders.vapid", None)
+    assert client.get("/paamindelser/noegle").json == {"publicKey": vapid.public_key(keys)}
+
+
+# ---- notifications ----------------------------------------------------------------------------
+
+
+def test_the_list_shows_unread_first_with_text_not_only_colour(client, leader):
+    add_notification(leader, "follow_up_overdue", count=2, read=True)
+    add_notification(leader, "red_concern", count=1)
+
+    page = client.get("/notifikationer").get_data(as_text=True)
+
+    assert "1 ulæst" in page
+    assert page.index("1 barn er vurderet i rød position i Solsikken") < page.index(
+        "2 opfølgninger er overskredet i Solsikken"
+    )
+    assert page.count(">Ulæst</span>") == 1
+
+
+def test_the_nav_badge_counts_unread(client, leader):
+    add_notification(leader)
+    add_notification(leader)
+    page = client.get("/notifikationer").get_data(as_text=True)
+    assert 'Notifikationer <span class="nav-badge">2<span class="visually-hidden"> ulæste' in page
+
+
+def test_opening_a_notification_marks_it_read_and_goes_to_its_page(client, leader):
+    n = add_notification(leader, url="/overblik/liste/roed?unit_id=3")
+    response = client.get(f"/notifikationer/{n.id}")
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/overblik/liste/roed?unit_id=3"
+    db.session.expire_all()
+    assert db.session.get(Notification, n.id).read_at is not None
+
+
+def test_another_users_notification_is_not_found(client, auth):
+    n = add_notification(make_user(Role.LEDER))
+    login(auth, make_user(Role.LEDER))
+    assert client.get(f"/notifikationer/{n.id}").status_code == 404
+
+
+def test_mark_all_read(client, leader):
+    other = make_user(Role.LEDER)
+    add_notification(leader)
+    add_notification(leader)
+    theirs = add_notification(other)
+    response = client.post("/notifikationer/laest", follow_redirects=True)
+    assert "0 ulæste" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Notification, theirs.id).read_at is None
+
+
+def test_the_list_uses_a_bounded_number_of_queries(client, leader, count_queries):
+    for _ in range(5):
+        add_notification(leader)
+    with count_queries() as few:
+        client.get("/notifikationer")
+    for _ in range(40):
+        add_notification(leader)
+    with count_queries() as many:
+        client.get("/notifikationer")
+    assert len(many) == len(few)
+
+
+# ---- CLI ------------------------------------------------------------------------------------
+
+
+def test_the_vapid_command_writes_a_key_once(runner, app, tmp_path):
+    app.config["VAPID_KEY_FILE"] = str(tmp_path / "vapid.pem")
+    result = runner.invoke(args=["reminders", "vapid"])
+    assert result.exit_code == 0, result.output
+    assert "OPSPOR_VAPID_PRIVATE_KEY=" in result.output
+    assert (tmp_path / "vapid.pem").stat().st_mode & 0o777 == 0o600
+    app.extensions.pop("reminders.vapid", None)
+    public = vapid.public_key_for_app(app)
+    assert f"OPSPOR_VAPID_PUBLIC_KEY={public}" in result.output
+
+    again = runner.invoke(args=["reminders", "vapid"])
+    assert again.exit_code != 0 and "exists" in again.output
+
+
+def test_the_demo_makes_its_key_on_first_use(app, tmp_path):
+    app.config.update(DEMO_MODE=True, VAPID_KEY_FILE=str(tmp_path / "demo.pem"))
+    app.extensions.pop("reminders.vapid", None)
+    assert vapid.public_key_for_app(app)
+    assert (tmp_path / "demo.pem").exists()
+
+
+def test_without_demo_mode_no_key_is_made(app, tmp_path):
+    app.config.update(DEMO_MODE=False, VAPID_KEY_FILE=str(tmp_path / "none.pem"))
+    app.extensions.pop("reminders.vapid", None)
+    assert vapid.public_key_for_app(app) is None
+    assert not (tmp_path / "none.pem").exists()
+
+
+def test_the_demo_timer_is_never_started_by_tests(app):
+    from app.reminders import sweep
+
+    app.config["DEMO_MODE"] = True
+    assert sweep.timer_wanted(app) is False
