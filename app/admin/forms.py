@@ -19,6 +19,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
     Email,
@@ -35,13 +36,18 @@ DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y", "%d-%m-%Y", "%d/%m/%Y"]
 NONE = 0  # the "no choice" value of an integer select
 PHONE = r"^\+?[0-9][0-9 ]{6,18}$"
 RELATIONS = [
-    ("mor", _l("Mor")),
-    ("far", _l("Far")),
-    ("forælder", _l("Forælder")),
-    ("plejeforælder", _l("Plejeforælder")),
-    ("værge", _l("Værge")),
-    ("andet", _l("Anden relation")),
+    SelectChoice("mor", _l("Mor")),
+    SelectChoice("far", _l("Far")),
+    SelectChoice("forælder", _l("Forælder")),
+    SelectChoice("plejeforælder", _l("Plejeforælder")),
+    SelectChoice("værge", _l("Værge")),
+    SelectChoice("andet", _l("Anden relation")),
 ]
+
+
+def options(pairs) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms choices."""
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 def date_field(label, required: bool = True, **kwargs) -> DateField:
@@ -64,6 +70,7 @@ def id_select(label, required_message=None, **kwargs) -> SelectField:
         label,
         validators,
         coerce=int,
+        default=NONE,  # a select left out of the post counts as "no choice"
         invalid_choice_message=_l("Vælg en af mulighederne."),
         invalid_value_message=_l("Vælg en af mulighederne."),
         **kwargs,
@@ -93,7 +100,7 @@ class UnitForm(FlaskForm):
     )
     kind = SelectField(
         _l("Type"),
-        choices=list(UNIT_KIND_LABELS.items()),
+        choices=options(UNIT_KIND_LABELS.items()),
         invalid_choice_message=_l("Vælg en af mulighederne."),
     )
     area_id = id_select(_l("Område"), _l("Vælg et område."))
@@ -116,7 +123,8 @@ class MembershipFields(Form):
     unit_id = id_select(_l("Enhed"))
     role = SelectField(
         _l("Rolle"),
-        choices=[("", _l("Vælg rolle"))] + [(r.value, label) for r, label in ROLE_LABELS.items()],
+        choices=options([("", _l("Vælg rolle")), *((r.value, t) for r, t in ROLE_LABELS.items())]),
+        default="",
         invalid_choice_message=_l("Vælg en af mulighederne."),
     )
     supervisor_id = id_select(_l("Dagplejepædagog (kun for dagplejere)"))

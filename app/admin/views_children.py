@@ -24,6 +24,7 @@ from app.admin.forms import (
     GuardianForm,
     MoveForm,
     RegisterChildForm,
+    options,
 )
 from app.admin.labels import unit_kind_label
 from app.admin.rules import track
@@ -66,20 +67,25 @@ def _flash_warnings(warnings: list[str]) -> None:
 
 
 def _unit_choices(field, only_track: str | None = None) -> None:
-    field.choices = [(NONE, _("Vælg enhed"))] + [
-        (unit.id, f"{unit.name} · {unit_kind_label(unit.kind)}")
-        for unit in db.session.scalars(target_units(current_user))
-        if unit.kind is not UnitKind.DAGPLEJE and (not only_track or track(unit.kind) == only_track)
-    ]
+    field.choices = options(
+        [(NONE, _("Vælg enhed"))]
+        + [
+            (unit.id, f"{unit.name} · {unit_kind_label(unit.kind)}")
+            for unit in db.session.scalars(target_units(current_user))
+            if unit.kind is not UnitKind.DAGPLEJE
+            and (not only_track or track(unit.kind) == only_track)
+        ]
+    )
 
 
 def _dagplejer_choices(field) -> None:
     memberships = db.session.scalars(
         queries.dagplejer_memberships(manageable_unit_ids(current_user))
     )
-    field.choices = [(NONE, _("Ingen dagplejer"))] + [
-        (m.user_id, f"{m.user.name} · {m.unit.name}") for m in memberships
-    ]
+    field.choices = options(
+        [(NONE, _("Ingen dagplejer"))]
+        + [(m.user_id, f"{m.user.name} · {m.unit.name}") for m in memberships]
+    )
 
 
 def _enrolment_choices(sub, only_track: str | None = None) -> None:
@@ -332,9 +338,9 @@ def move(child_id: int, enrolment_id: int):
 def assign_nurse(child_id: int):
     child = _child(child_id, "admin:caseload-form")
     form = CaseloadForm()
-    form.nurse_id.choices = [(NONE, _("Vælg sundhedsplejerske"))] + [
-        (n.id, n.name) for n in _nurses()
-    ]
+    form.nurse_id.choices = options(
+        [(NONE, _("Vælg sundhedsplejerske"))] + [(n.id, n.name) for n in _nurses()]
+    )
     if not form.is_submitted():
         form.start_date.data = clock.today()
     if form.validate_on_submit():

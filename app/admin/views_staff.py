@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from app.admin import queries, services
 from app.admin.blueprint import attach, bp, no_store
-from app.admin.forms import NONE, ActionForm, MembershipForm, NewStaffForm, StaffForm
+from app.admin.forms import NONE, ActionForm, MembershipForm, NewStaffForm, StaffForm, options
 from app.admin.services import Problem
 from app.auth.models import Membership, User
 from app.auth.roles import Role
@@ -23,13 +23,22 @@ _SHOW_ONCE = "admin_invitation"
 
 
 def _membership_choices(sub) -> None:
-    sub.unit_id.choices = [(NONE, _("Vælg enhed"))] + [
-        (u.id, u.name)
-        for u in db.session.scalars(select(Unit).where(Unit.active.is_(True)).order_by(Unit.name))
-    ]
-    sub.supervisor_id.choices = [(NONE, _("Ingen"))] + [
-        (u.id, u.name) for u in db.session.scalars(queries.members_with_role(Role.DAGPLEJEPAEDAGOG))
-    ]
+    sub.unit_id.choices = options(
+        [(NONE, _("Vælg enhed"))]
+        + [
+            (u.id, u.name)
+            for u in db.session.scalars(
+                select(Unit).where(Unit.active.is_(True)).order_by(Unit.name)
+            )
+        ]
+    )
+    sub.supervisor_id.choices = options(
+        [(NONE, _("Ingen"))]
+        + [
+            (u.id, u.name)
+            for u in db.session.scalars(queries.members_with_role(Role.DAGPLEJEPAEDAGOG))
+        ]
+    )
 
 
 def _remember_link(user: User, token: str) -> None:

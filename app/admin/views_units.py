@@ -9,7 +9,7 @@ from sqlalchemy import select
 from app import clock
 from app.admin import queries, services
 from app.admin.blueprint import attach, bp
-from app.admin.forms import NONE, AreaForm, UnitForm
+from app.admin.forms import NONE, AreaForm, UnitForm, options
 from app.admin.services import Problem
 from app.extensions import db
 from app.org.models import Unit
@@ -46,13 +46,14 @@ def add_area():
 
 
 def _unit_choices(form: UnitForm, unit: Unit | None) -> None:
-    form.area_id.choices = [(NONE, _("Vælg område"))] + [
-        (a.id, a.name) for a in db.session.scalars(queries.areas())
-    ]
+    form.area_id.choices = options(
+        [(NONE, _("Vælg område"))] + [(a.id, a.name) for a in db.session.scalars(queries.areas())]
+    )
     others = db.session.scalars(select(Unit).order_by(Unit.name)).all()
-    form.parent_id.choices = [(NONE, _("Ingen (øverste niveau)"))] + [
-        (u.id, u.name) for u in others if unit is None or u.id != unit.id
-    ]
+    form.parent_id.choices = options(
+        [(NONE, _("Ingen (øverste niveau)"))]
+        + [(u.id, u.name) for u in others if unit is None or u.id != unit.id]
+    )
 
 
 def _unit_form(unit: Unit | None):
