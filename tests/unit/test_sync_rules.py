@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.sync import rules
@@ -16,12 +16,14 @@ keys = st.text(alphabet="abcdefghij_", min_size=1, max_size=8)
 values = st.one_of(st.text(max_size=20), st.lists(st.text(min_size=1, max_size=5), max_size=3))
 
 
+@settings(deadline=None)
 @given(st.dictionaries(keys, values, max_size=8))
 def test_a_fingerprint_does_not_depend_on_field_order(payload):
     reordered = dict(reversed(list(payload.items())))
     assert rules.fingerprint("visit", payload) == rules.fingerprint("visit", reordered)
 
 
+@settings(deadline=None)
 @given(st.dictionaries(keys, values, max_size=8), st.text(max_size=40))
 def test_transport_fields_do_not_change_a_fingerprint(payload, token):
     with_transport = {**payload, "csrf_token": token, "base_version": "3"}
