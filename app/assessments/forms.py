@@ -16,6 +16,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from app import clock
@@ -79,7 +80,7 @@ class AssessmentForm(FlaskForm):
     note_fysisk = TextAreaField(_l("Note om fysisk og sansemotorisk trivsel"), validators=[_TEXT])
     position = RadioField(
         _l("Barnets position"),
-        choices=[(p.value, p.value) for p in Position],
+        choices=[SelectChoice(p.value, p.value) for p in Position],
         validators=[InputRequired(_l("Vælg barnets position."))],
         validate_choice=False,
     )
@@ -106,9 +107,9 @@ class AssessmentForm(FlaskForm):
 
     def configure(self, schema, band: str) -> None:
         """Indicator and 'how' choices from the form definition for the child's age band."""
-        self.indicators.choices = [(i.code, i.text) for i in schema.indicators(band)]
-        self.parents_discussed_how.choices = [("", _l("Vælg …"))] + [
-            (h, h) for h in schema.parents_how
+        self.indicators.choices = [SelectChoice(i.code, i.text) for i in schema.indicators(band)]
+        self.parents_discussed_how.choices = [SelectChoice("", _l("Vælg …"))] + [
+            SelectChoice(h, h) for h in schema.parents_how
         ]
 
     def validate_uuid(self, field):
@@ -145,7 +146,7 @@ class AssessmentForm(FlaskForm):
             raise ValidationError(_l("Skriv en kort begrundelse for gul eller rød position."))
 
     def validate_indicators(self, field):
-        allowed = {value for value, _ in self.indicators.choices}
+        allowed = {choice.value for choice in self.indicators.choices}
         if set(field.data or []) - allowed:
             raise ValidationError(_l("Et af tegnene findes ikke i skemaet. Hent formularen igen."))
 

@@ -143,6 +143,7 @@ def submit_assessment(user: User, payload, *, channel: str = "online") -> Submit
     Idempotent on `uuid` as app/sync/registry.py describes. A concluding gul/rød assessment
     sends `signals.assessment_recorded` (the course of action starts from it).
     """
+    user = getattr(user, "_get_current_object", lambda: user)()  # the user, not the proxy
     formdata = payload if isinstance(payload, MultiDict) else MultiDict(payload)
     child_id = _int(formdata.get("child_id"))
     if child_id is None:
