@@ -13,6 +13,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from app import clock
@@ -46,18 +47,29 @@ def optional_text():
     return [Optional(), Length(max=5000, message=_l("Højst 5000 tegn."))]
 
 
+def options(pairs) -> list[SelectChoice]:
+    """WTForms 3.3 wants SelectChoice objects, not tuples."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def choice_values(field) -> set:
+    return {c.value for c in field.choices}
+
+
 def coerce_int_or_none(value):
     if value in (None, "", "0", 0):
         return None
     return int(value)
 
 
-LEVEL_CHOICES = [
-    ("gul", _l("Gul: bekymring – trivslen er ude af balance")),
-    ("roed", _l("Rød: stærk bekymring – trivslen er alvorligt udfordret")),
-    ("akut", _l("Akut: barnet kan være i fare nu")),
-]
-POSITION_CHOICES = [("groen", _l("Grøn")), ("gul", _l("Gul")), ("roed", _l("Rød"))]
+LEVEL_CHOICES = options(
+    [
+        ("gul", _l("Gul: bekymring – trivslen er ude af balance")),
+        ("roed", _l("Rød: stærk bekymring – trivslen er alvorligt udfordret")),
+        ("akut", _l("Akut: barnet kan være i fare nu")),
+    ]
+)
+POSITION_CHOICES = options([("groen", _l("Grøn")), ("gul", _l("Gul")), ("roed", _l("Rød"))])
 
 
 class Prefixed(FlaskForm):
@@ -97,14 +109,16 @@ class ParentsForm(CorrectionMixin, Prefixed):
     )
     parents_how = SelectField(
         _l("Hvordan?"),
-        choices=[
-            ("", _l("Vælg")),
-            ("samtale", _l("Samtale ved aflevering eller afhentning")),
-            ("møde", _l("Planlagt møde")),
-            ("telefon", _l("Telefon")),
-            ("skriftligt", _l("Skriftligt")),
-            ("med tolk", _l("Samtale med tolk")),
-        ],
+        choices=options(
+            [
+                ("", _l("Vælg")),
+                ("samtale", _l("Samtale ved aflevering eller afhentning")),
+                ("møde", _l("Planlagt møde")),
+                ("telefon", _l("Telefon")),
+                ("skriftligt", _l("Skriftligt")),
+                ("med tolk", _l("Samtale med tolk")),
+            ]
+        ),
         validators=[Optional()],
     )
     parents_reaction = TextAreaField(
@@ -155,7 +169,7 @@ class PlanItemForm(Prefixed):
     )
 
     def validate_responsible_id(self, field):
-        allowed = {coerce_int_or_none(value) for value, _label in field.choices}
+        allowed = {coerce_int_or_none(c.value) for c in field.choices}
         if field.data not in allowed:
             raise ValidationError(_l("Vælg en medarbejder fra listen."))
         if field.data is None and not (self.responsible_text.data or "").strip():
@@ -181,7 +195,7 @@ class FollowUpForm(CorrectionMixin, Prefixed):
     responsible_id = SelectField(_l("Tovholder"), coerce=coerce_int_or_none, validate_choice=False)
 
     def validate_responsible_id(self, field):
-        allowed = {coerce_int_or_none(value) for value, _label in field.choices} - {None}
+        allowed = {coerce_int_or_none(c.value) for c in field.choices} - {None}
         if field.data not in allowed:
             raise ValidationError(_l("Vælg en tovholder fra listen."))
 
@@ -191,18 +205,24 @@ class QuestionForm(CorrectionMixin, Prefixed):
 
     answer = RadioField(
         _l("Dit svar"),
-        choices=[
-            ("ja", _l("Ja – jeg skal underrette")),
-            ("nej", _l("Nej – ikke nu")),
-            ("endnu_ikke", _l("Jeg ved det ikke endnu – jeg vender tilbage")),
-        ],
+        choices=options(
+            [
+                ("ja", _l("Ja – jeg skal underrette")),
+                ("nej", _l("Nej – ikke nu")),
+                ("endnu_ikke", _l("Jeg ved det ikke endnu – jeg vender tilbage")),
+            ]
+        ),
         validators=[InputRequired(_l("Vælg et svar."))],
     )
     underretning_reason = TextAreaField(_l("Begrundelse"), validators=optional_text())
 
-    def validate_underretning_reason(self, field):
-        if self.answer.data == "nej" and not (field.data or "").strip():
-            raise ValidationError(_l("Skriv kort, hvorfor du ikke underretter."))
+    def validate(self, extra_validators=None) -> bool:
+        # Not an inline validator: Optional() would stop the chain before it runs.
+        ok = super().validate(extra_validators)
+        if self.answer.data == "nej" and not (self.underretning_reason.data or "").strip():
+            self.underretning_reason.errors.append(_l("Skriv kort, hvorfor du ikke underretter."))
+            ok = False
+        return ok
 
 
 class ConfirmForm(FlaskForm):
@@ -254,11 +274,11 @@ class AnonymousSparringForm(FlaskForm):
     )
 
     def validate_unit_id(self, field):
-        if field.data is None or field.data not in {v for v, _label in field.choices}:
+        if field.data is None or field.data not in choice_values(field):
             raise ValidationError(_l("Vælg en enhed fra listen."))
 
     def validate_partner(self, field):
-        if field.data not in {v for v, _label in field.choices}:
+        if field.data not in choice_values(field):
             raise ValidationError(_l("Vælg en sparringspartner fra listen."))
 
 
@@ -270,10 +290,12 @@ class NamedSparringForm(FlaskForm):
     )
     legal_basis = RadioField(
         _l("Grundlag for at dele barnets navn"),
-        choices=[
-            ("samtykke", _l("Forældrene har givet samtykke")),
-            ("andet", _l("Andet lovligt grundlag")),
-        ],
+        choices=options(
+            [
+                ("samtykke", _l("Forældrene har givet samtykke")),
+                ("andet", _l("Andet lovligt grundlag")),
+            ]
+        ),
         validators=[InputRequired(_l("Vælg grundlaget for at dele barnets navn."))],
     )
     legal_basis_note = TextAreaField(
@@ -282,7 +304,7 @@ class NamedSparringForm(FlaskForm):
     )
 
     def validate_partner(self, field):
-        if field.data not in {v for v, _label in field.choices}:
+        if field.data not in choice_values(field):
             raise ValidationError(_l("Vælg en sparringspartner fra listen."))
 
 
@@ -323,9 +345,12 @@ class PrepForm(CorrectionMixin, Prefixed):
         _l("Tolkesprog"), validators=[Optional(), Length(max=40, message=_l("Højst 40 tegn."))]
     )
 
-    def validate_interpreter_language(self, field):
-        if self.interpreter_needed.data and not (field.data or "").strip():
-            raise ValidationError(_l("Skriv hvilket sprog tolken skal tale."))
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        if self.interpreter_needed.data and not (self.interpreter_language.data or "").strip():
+            self.interpreter_language.errors.append(_l("Skriv hvilket sprog tolken skal tale."))
+            ok = False
+        return ok
 
 
 class HeldForm(CorrectionMixin, Prefixed):
@@ -353,7 +378,7 @@ class EvaluationForm(CorrectionMixin, Prefixed):
     )
     actions_worked = RadioField(
         _l("Virkede de aftalte handlinger?"),
-        choices=[("ja", _l("Ja")), ("delvist", _l("Delvist")), ("nej", _l("Nej"))],
+        choices=options([("ja", _l("Ja")), ("delvist", _l("Delvist")), ("nej", _l("Nej"))]),
         validators=[InputRequired(_l("Vælg om handlingerne virkede."))],
     )
     evaluation_note = TextAreaField(_l("Hvad ser I nu?"), validators=optional_text())
@@ -364,11 +389,13 @@ class EvaluationForm(CorrectionMixin, Prefixed):
     )
     decision = RadioField(
         _l("Hvad nu?"),
-        choices=[
-            ("fortsaet", _l("Fortsæt handlevejen")),
-            ("luk", _l("Luk handlevejen")),
-            ("eskaler", _l("Eskalér til rød")),
-        ],
+        choices=options(
+            [
+                ("fortsaet", _l("Fortsæt handlevejen")),
+                ("luk", _l("Luk handlevejen")),
+                ("eskaler", _l("Eskalér til rød")),
+            ]
+        ),
         validators=[InputRequired(_l("Vælg hvad der skal ske nu."))],
     )
 
@@ -413,7 +440,7 @@ class SentForm(Prefixed):
     )
 
     def validate_channel(self, field):
-        if field.data not in {v for v, _label in field.choices if v}:
+        if field.data not in choice_values(field) - {""}:
             raise ValidationError(_l("Vælg hvordan underretningen blev sendt."))
 
 
@@ -426,7 +453,7 @@ class ReceiptForm(Prefixed):
     )
     investigation_started = RadioField(
         _l("Er der startet en børnefaglig undersøgelse?"),
-        choices=[("ja", _l("Ja")), ("nej", _l("Nej")), ("", _l("Ikke oplyst endnu"))],
+        choices=options([("ja", _l("Ja")), ("nej", _l("Nej")), ("", _l("Ikke oplyst endnu"))]),
         validators=[Optional()],
     )
     feedback_note = TextAreaField(_l("Tilbagemelding fra kommunen"), validators=optional_text())

@@ -278,6 +278,7 @@ def open_course(
 def notify_leader(course: CourseOfAction, user: User) -> None:
     """Send `course_opened` (the reminders area pushes it to the unit's leaders). Record that the
     leader was informed only when someone received it, or when the opener is the leader."""
+    user = user._get_current_object() if hasattr(user, "_get_current_object") else user
     receivers = course_opened.send(course, user=user)
     unit = db.session.get(Unit, course.unit_id) if course.unit_id else None
     if user in leaders_of(unit):

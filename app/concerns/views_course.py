@@ -21,6 +21,7 @@ from app.concerns.forms import (
     ParentsForm,
     PlanItemForm,
     QuestionForm,
+    options,
 )
 from app.concerns.models import SOURCES, PlanItem, SparringRequest, Underretning
 from app.concerns.routes import bp, course_or_404, is_partial
@@ -59,17 +60,17 @@ STEP_TEXT = {
 }
 
 
-def _staff_choices(course, blank: bool):
+def staff_choices(course, blank: bool):
     staff = services.staff_of(course.unit)
     if course.responsible and course.responsible not in staff:
         staff.append(course.responsible)
     choices = [(u.id, u.name) for u in staff]
-    return ([("", _("Ingen medarbejder valgt"))] if blank else []) + choices
+    return options(([("", _("Ingen medarbejder valgt"))] if blank else []) + choices)
 
 
 def plan_context(course, plan_form=None, message=None) -> dict:
     plan_form = plan_form or PlanItemForm(formdata=None)
-    plan_form.responsible_id.choices = _staff_choices(course, blank=True)
+    plan_form.responsible_id.choices = staff_choices(course, blank=True)
     return {
         "course": course,
         "plan_form": plan_form,
@@ -85,7 +86,7 @@ def course_context(child, course, **bound) -> dict:
     follow_up = bound.get("follow_up") or FollowUpForm(
         formdata=None, obj=course, responsible_id=course.responsible_id
     )
-    follow_up.responsible_id.choices = _staff_choices(course, blank=False)
+    follow_up.responsible_id.choices = staff_choices(course, blank=False)
     question = bound.get("question") or QuestionForm(
         formdata=None,
         answer=course.underretning_answer.value if course.underretning_answer else None,
@@ -175,7 +176,8 @@ def open(child_id: int):  # noqa: A001 (the endpoint name other areas link to)
     existing = services.open_course_for_child(child.id)
     form = OpenCourseForm(level=preset.value if preset else None)
     if preset:
-        form.level.data = preset.value  # set by the assessment or visit, not chosen here
+        # Set by the assessment or visit, not chosen here.
+        form.level.data, form.level.raw_data = preset.value, [preset.value]
     if form.validate_on_submit():
         if source == "manual" and not (form.reason.data or "").strip():
             form.reason.errors.append(_("Skriv kort, hvad du er bekymret for."))
@@ -253,7 +255,7 @@ def save_parents(child_id: int, course_id: int):
 def add_plan_item(child_id: int, course_id: int):
     child, course = course_or_404(child_id, course_id)
     form = PlanItemForm()
-    form.responsible_id.choices = _staff_choices(course, blank=True)
+    form.responsible_id.choices = staff_choices(course, blank=True)
     if course.is_open and form.validate_on_submit():
         services.add_plan_item(
             course,
@@ -309,7 +311,7 @@ def item_done(child_id: int, course_id: int, item_id: int):
 def save_follow_up(child_id: int, course_id: int):
     child, course = course_or_404(child_id, course_id)
     form = FollowUpForm()
-    form.responsible_id.choices = _staff_choices(course, blank=False)
+    form.responsible_id.choices = staff_choices(course, blank=False)
     if stale(form, course):
         return stale_response(child, course)
     if form.validate_on_submit():

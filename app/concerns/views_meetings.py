@@ -14,7 +14,7 @@ from app.concerns import services
 from app.concerns.forms import EvaluationForm, HeldForm, PlanItemForm, PrepForm
 from app.concerns.models import Meeting
 from app.concerns.routes import bp, course_or_404
-from app.concerns.views_course import _staff_choices
+from app.concerns.views_course import staff_choices
 from app.extensions import db
 from app.security import login_required
 
@@ -61,7 +61,7 @@ def meeting_context(child, meeting, **bound) -> dict:
     held = bound.get("held") or HeldForm(formdata=None, obj=meeting)
     evaluation = bound.get("evaluation") or EvaluationForm(formdata=None, obj=meeting)
     action = bound.get("action") or PlanItemForm(formdata=None)
-    action.responsible_id.choices = _staff_choices(meeting.course, blank=True)
+    action.responsible_id.choices = staff_choices(meeting.course, blank=True)
     for form in (prep, held, evaluation):
         form.version.data = meeting.version
     return {
@@ -187,7 +187,7 @@ def meeting_action(child_id: int, meeting_id: int):
     if PHASES.index(meeting.phase) < PHASES.index("evaluering") or not meeting.course.is_open:
         abort(409)
     form = PlanItemForm()
-    form.responsible_id.choices = _staff_choices(meeting.course, blank=True)
+    form.responsible_id.choices = staff_choices(meeting.course, blank=True)
     if form.validate_on_submit():
         services.add_plan_item(
             meeting.course,

@@ -14,7 +14,12 @@ from app.audit.services import log_access
 from app.children.models import Child, Guardian
 from app.children.scoping import get_child_or_404, visible_children
 from app.concerns import rules, services
-from app.concerns.forms import AnonymousSparringForm, NamedSparringForm, SparringAnswerForm
+from app.concerns.forms import (
+    AnonymousSparringForm,
+    NamedSparringForm,
+    SparringAnswerForm,
+    options,
+)
 from app.concerns.models import CourseOfAction, SparringRequest
 from app.concerns.queries import anonymous_sparring
 from app.concerns.routes import bp
@@ -38,7 +43,7 @@ def my_unit_ids(user) -> set[int]:
 
 
 def _partner_choices(settings):
-    return [("", _("Vælg"))] + list(settings.partners)
+    return options([("", _("Vælg")), *settings.partners])
 
 
 def _course_arg(child):
@@ -65,7 +70,7 @@ def _all_known_names(user) -> list[str]:
 def _anonymous(units, known, age_default=None, back_url=None):
     settings = services.settings_for_user(current_user)
     form = AnonymousSparringForm(age_text=age_default)
-    form.unit_id.choices = [(u.id, u.name) for u in units]
+    form.unit_id.choices = options((u.id, u.name) for u in units)
     form.partner.choices = _partner_choices(settings)
     findings: list[rules.Finding] = []
     if form.is_submitted():

@@ -16,7 +16,7 @@ from app.audit.services import log_access
 from app.children import cpr
 from app.children.scoping import get_child_or_404
 from app.concerns import services
-from app.concerns.forms import DraftForm, ReceiptForm, SentForm
+from app.concerns.forms import DraftForm, ReceiptForm, SentForm, options
 from app.concerns.models import CourseOfAction, Underretning
 from app.concerns.routes import bp
 from app.extensions import db
@@ -38,7 +38,7 @@ def _page(child, draft, status=200, **bound):
     draft_form = bound.get("draft") or DraftForm(formdata=None, obj=draft)
     draft_form.version.data = draft.version
     sent_form = bound.get("sent") or SentForm(formdata=None, sent_on=clock.today())
-    sent_form.channel.choices = [("", _("Vælg"))] + [(c, c) for c in settings.channels]
+    sent_form.channel.choices = options([("", _("Vælg")), *((c, c) for c in settings.channels)])
     receipt_form = bound.get("receipt") or ReceiptForm(formdata=None)
     enrolment = services.enrolment_in(child, draft.unit_id)
     response = make_response(
@@ -120,7 +120,7 @@ def underretning_sent(child_id: int, underretning_id: int):
         abort(409)
     settings = services.settings_for_unit(draft.unit)
     form = SentForm()
-    form.channel.choices = [("", _("Vælg"))] + [(c, c) for c in settings.channels]
+    form.channel.choices = options([("", _("Vælg")), *((c, c) for c in settings.channels)])
     if form.validate_on_submit():
         services.record_sent(
             draft,
