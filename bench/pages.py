@@ -97,6 +97,7 @@ PAGES: tuple[Page, ...] = (
         params=("child_id",),
         method="POST",
         kind="form",
+        overrides={"position": "groen", "justification": "Trives i hverdagen."},
     ),
     Page(
         "visit_submit",
@@ -107,6 +108,13 @@ PAGES: tuple[Page, ...] = (
         method="POST",
         kind="form",
         lighthouse=True,
+        overrides={
+            "weight_g": "7200",
+            "length_cm": "68.5",
+            "length_position": "liggende",
+            "head_cm": "43.5",
+            "feeding": "ammes_supplement",
+        },
     ),
     Page(
         "sync_50",
