@@ -100,8 +100,9 @@ def logout():
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
 def accept_invitation(token: str):
     """Set a password with a one-time link. The token is in the path, so the page is never
-    cached and sends no referrer; only the token's hash is stored."""
-    headers = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+    cached and sends no referrer (a <meta> in the template: the security headers set the
+    site-wide policy last); only the token's hash is stored."""
+    headers = {"Cache-Control": "no-store"}
     invitation = Invitation.find_valid(token)
     if invitation is None or not invitation.user.active:
         return render_template("auth/invitation_invalid.html"), 404, headers
