@@ -147,7 +147,8 @@ def _covered(plan: KindPlan, facts):
 def _assessed(plan: KindPlan, facts):
     if plan.round is None:
         return None
-    return and_(_covered(plan, facts), facts.c.last >= plan.round.start)
+    # "is not None" first: NOT (NULL >= x) is NULL, which would drop never-assessed children.
+    return and_(_covered(plan, facts), facts.c.last.is_not(None), facts.c.last >= plan.round.start)
 
 
 def conditions(units: list[Unit], today: date, facts):

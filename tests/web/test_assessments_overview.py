@@ -1,0 +1,299 @@
+"""The leader's overview: figures, the lists behind them, CSV, and a bounded number of queries."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from flask import g
+
+from app import clock
+from app.assessments import overview as ov
+from app.assessments import rules, settings
+from app.assessments.models import Assessment, AssessmentKind
+from app.assessments.positions import Position
+from app.auth.roles import Role
+from app.children.models import Child, Enrolment
+from app.extensions import db
+from app.org.models import UnitKind
+from tests.factories import make_unit, make_user
+
+TODAY = date(2026, 11, 25)
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock():
+    clock.freeze(datetime(2026, 11, 25, 10, 0, tzinfo=UTC))
+    yield
+    clock.freeze(None)
+
+
+def login(auth, user):
+    g.pop("_login_user", None)
+    auth.login(user)
+
+
+def add_children(unit, n, rng, *, dagplejer=None, assessor=None, first="Barn"):
+    """n children in `unit` (one flush), each with a few concluding assessments."""
+    children = []
+    for i in range(n):
+        born = TODAY - timedelta(days=rng.randint(400, 6 * 365))
+        start = born + timedelta(days=rng.randint(300, 900))
+        if start > TODAY:
+            start = TODAY - timedelta(days=rng.randint(0, 200))
+        child = Child(first_name=f"{first}{i}", last_name="Testsen", birth_date=born)
+        child.enrolments.append(
+            Enrolment(unit=unit, start_date=start, dagplejer_id=dagplejer.id if dagplejer else None)
+        )
+        children.append(child)
+    db.session.add_all(children)
+    db.session.flush()
+    rows = []
+    for child in children:
+        start = child.enrolments[0].start_date
+        for _ in range(rng.randint(0, 3)):
+            on = start + timedelta(days=rng.randint(0, max(0, (TODAY - start).days)))
+            rows.append(assessment(child, unit, assessor, on, rng.choice(list(Position))))
+    db.session.add_all(rows)
+    db.session.flush()
+    return children
+
+
+def assessment(child, unit, assessor, on, position, kind=AssessmentKind.JOINT):
+    code = str(uuid.uuid4())
+    return Assessment(
+        uuid=code,
+        series_uuid=code,
+        form_version=1,
+        child_id=child.id,
+        unit_id=unit.id,
+        kind=kind,
+        assessor_id=assessor.id,
+        assessor_role="paedagog",
+        concluding=kind is AssessmentKind.JOINT,
+        assessed_on=on,
+        age_band=rules.age_band(child.birth_date, on),
+        indicators=[],
+        notes={},
+        position=position,
+    )
+
+
+@pytest.fixture
+def setup(app):
+    boernehave = make_unit("Børnehaven Test", UnitKind.BOERNEHAVE)
+    dagpleje = make_unit("Dagplejen Test", UnitKind.DAGPLEJE)
+    group = make_unit("Dagplejegruppe Test", UnitKind.DAGPLEJEGRUPPE, parent=dagpleje)
+    elsewhere = make_unit("Andet sted", UnitKind.BOERNEHAVE)
+    leader = make_user(Role.LEDER, boernehave, name="Leder Testsen")
+    from app.auth.models import Membership
+
+    leader.memberships.append(Membership(unit=dagpleje, role=Role.LEDER))
+    paedagog = make_user(Role.PAEDAGOG, boernehave)
+    dagplejer = make_user(Role.DAGPLEJER, group)
+    db.session.flush()
+    return {
+        "boernehave": boernehave,
+        "dagpleje": dagpleje,
+        "group": group,
+        "elsewhere": elsewhere,
+        "leader": leader,
+        "paedagog": paedagog,
+        "dagplejer": dagplejer,
+    }
+
+
+def test_overdue_and_missing_in_sql_agree_with_the_due_date_rules(setup):
+    """The overview's SQL conditions give exactly the children whose rules.next_due has passed."""
+    rng = random.Random(7)
+    kids = add_children(setup["boernehave"], 120, rng, assessor=setup["paedagog"])
+    kids += add_children(
+        setup["group"], 40, rng, dagplejer=setup["dagplejer"], assessor=setup["dagplejer"]
+    )
+    units = ov.leader_units(setup["leader"])
+    expected_overdue, expected_missing = set(), set()
+    for child in kids:
+        e = child.enrolments[0]
+        schedule = settings.schedule_for(e.unit.municipality, e.unit.kind)
+        lasts = [
+            a.assessed_on
+            for a in db.session.query(Assessment).filter_by(child_id=child.id, unit_id=e.unit_id)
+            if a.assessed_on >= e.start_date
+        ]
+        last = max(lasts) if lasts else None
+        if rules.next_due(schedule, child.birth_date, e.start_date, last) < TODAY:
+            expected_overdue.add(child.id)
+        current = rules.current_round(schedule, TODAY)
+        if current.covers_birth(child.birth_date) and not (last and last >= current.start):
+            expected_missing.add(child.id)
+    overdue = {r.child.id for r in ov.list_rows(units, "forsinkede", TODAY)[0]}
+    missing = {r.child.id for r in ov.list_rows(units, "mangler", TODAY)[0]}
+    assert overdue == expected_overdue and 10 < len(overdue) < 150
+    assert missing == expected_missing
+    figures = ov.unit_figures(units, TODAY)
+    assert sum(f.overdue for f in figures) == len(expected_overdue)
+    assert sum(f.covered - f.assessed for f in figures) == len(expected_missing)
+
+
+def test_figures_per_unit_count_positions_share_and_trend(setup):
+    unit, paedagog = setup["boernehave"], setup["paedagog"]
+    born = TODAY - timedelta(days=4 * 365)
+    children = []
+    for i in range(4):
+        child = Child(first_name=f"Nr{i}", last_name="Testsen", birth_date=born)
+        child.enrolments.append(Enrolment(unit=unit, start_date=date(2024, 1, 1)))
+        children.append(child)
+    db.session.add_all(children)
+    db.session.flush()
+    a, b, c, _d = children
+    db.session.add_all(
+        [
+            assessment(a, unit, paedagog, date(2026, 3, 10), Position.GUL),
+            assessment(a, unit, paedagog, date(2026, 9, 10), Position.GROEN),
+            assessment(b, unit, paedagog, date(2026, 9, 12), Position.ROED),
+            assessment(c, unit, paedagog, date(2026, 3, 12), Position.GROEN),
+            # an individual one does not count as a position
+            assessment(
+                _d, unit, paedagog, date(2026, 9, 12), Position.ROED, AssessmentKind.INDIVIDUAL
+            ),
+        ]
+    )
+    db.session.flush()
+    (f,) = [f for f in ov.unit_figures(ov.leader_units(setup["leader"]), TODAY) if f.children]
+    assert f.unit.id == unit.id and f.children == 4
+    assert f.positions == {"groen": 2, "gul": 0, "roed": 1} and f.not_assessed == 1
+    assert f.round.label == "Efterår 2026"
+    assert (f.covered, f.assessed, f.share) == (4, 2, 50)
+    assert f.overdue == 2  # c (assessed in spring only) and d (never)
+    trend = {r.label: counts for r, counts in f.trend}
+    assert trend["Forår 2026"] == {"groen": 1, "gul": 1, "roed": 0}
+    assert trend["Efterår 2026"] == {"groen": 1, "gul": 0, "roed": 1}
+
+
+def test_the_overview_page_links_every_number_to_its_list(client, auth, setup):
+    rng = random.Random(3)
+    add_children(setup["boernehave"], 30, rng, assessor=setup["paedagog"])
+    login(auth, setup["leader"])
+    html = client.get("/overblik").get_data(as_text=True)
+    assert "Overblik" in html and "Børnehaven Test" in html
+    unit_id = setup["boernehave"].id
+    for which in ("mangler", "forsinkede", "groen", "gul", "roed", "ikke-vurderet"):
+        assert f"/overblik/liste/{which}?enhed={unit_id}" in html
+    assert '<svg class="trend-chart"' in html and "<caption>Positioner i de seneste runder" in html
+    assert "Andet sted" not in html
+    red = client.get(f"/overblik/liste/roed?enhed={unit_id}")
+    assert red.status_code == 200
+    elsewhere = client.get(f"/overblik/liste/roed?enhed={setup['elsewhere'].id}")
+    assert elsewhere.status_code == 404
+    assert client.get("/overblik/liste/noget-andet").status_code == 404
+
+
+def test_the_red_list_names_exactly_the_children_in_red(client, auth, setup):
+    unit, paedagog = setup["boernehave"], setup["paedagog"]
+    born = TODAY - timedelta(days=3 * 365)
+    red = Child(first_name="Rødbarn", last_name="Testsen", birth_date=born)
+    green = Child(first_name="Grønbarn", last_name="Testsen", birth_date=born)
+    for child in (red, green):
+        child.enrolments.append(Enrolment(unit=unit, start_date=date(2025, 1, 1)))
+    db.session.add_all([red, green])
+    db.session.flush()
+    db.session.add_all(
+        [
+            assessment(red, unit, paedagog, date(2026, 3, 1), Position.GROEN),
+            assessment(red, unit, paedagog, date(2026, 9, 20), Position.ROED),
+            assessment(green, unit, paedagog, date(2026, 9, 20), Position.GROEN),
+        ]
+    )
+    login(auth, setup["leader"])
+    html = client.get("/overblik/liste/roed").get_data(as_text=True)
+    assert "Rødbarn" in html and "Grønbarn" not in html
+
+
+def test_csv_export_has_figures_and_no_names_or_cpr(client, auth, setup):
+    unit = setup["boernehave"]
+    child = Child(
+        first_name="Hemmelig", last_name="Navnesen", birth_date=date(2022, 5, 5), cpr="0505229123"
+    )
+    child.enrolments.append(Enrolment(unit=unit, start_date=date(2024, 1, 1)))
+    db.session.add(child)
+    db.session.flush()
+    db.session.add(assessment(child, unit, setup["paedagog"], date(2026, 9, 3), Position.GUL))
+    login(auth, setup["leader"])
+    response = client.get("/overblik.csv")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("text/csv")
+    assert "attachment" in response.headers["Content-Disposition"]
+    lines = body.lstrip("\ufeff").splitlines()
+    assert lines[0].startswith("Enhed;Enhedstype;Runde;Børn nu")
+    assert any(
+        line.startswith("Børnehaven Test;boernehave;Efterår 2026;1;1;1;100;0;1;0") for line in lines
+    )
+    assert "Hemmelig" not in body and "Navnesen" not in body and "0505" not in body
+
+
+def test_yellow_and_red_without_an_action_plan_come_from_the_concerns_area(client, auth, setup):
+    """The concerns area's without_plan() feeds the number and the list."""
+    pytest.importorskip("app.concerns.models")
+    from app.concerns.models import CourseOfAction
+    from app.concerns.rules import Level
+
+    unit = setup["boernehave"]
+    child = Child(first_name="Planløs", last_name="Testsen", birth_date=date(2022, 1, 1))
+    child.enrolments.append(Enrolment(unit=unit, start_date=date(2024, 1, 1)))
+    db.session.add(child)
+    db.session.flush()
+    db.session.add(
+        CourseOfAction(
+            child_id=child.id,
+            unit_id=unit.id,
+            level=Level.GUL,
+            source="manual",
+            status="open",
+            opened_on=TODAY - timedelta(days=20),
+            opened_at=datetime(2026, 11, 5, 9, tzinfo=UTC),
+            opened_by_id=setup["paedagog"].id,
+        )
+    )
+    db.session.flush()
+    login(auth, setup["leader"])
+    html = client.get("/overblik").get_data(as_text=True)
+    assert f"/overblik/liste/uden-handleplan?enhed={unit.id}" in html
+    listed = client.get(f"/overblik/liste/uden-handleplan?enhed={unit.id}").get_data(as_text=True)
+    assert "Planløs" in listed
+
+
+@pytest.mark.parametrize("path", ["/overblik", "/overblik.csv", "/overblik/liste/forsinkede"])
+def test_the_overview_needs_the_same_number_of_queries_for_50_and_500_children(
+    client, auth, setup, count_queries, path
+):
+    rng = random.Random(11)
+    add_children(setup["boernehave"], 50, rng, assessor=setup["paedagog"])
+    login(auth, setup["leader"])
+    client.get(path)  # warm caches (schedules, translations)
+    with count_queries() as small:
+        assert client.get(path).status_code == 200
+    add_children(setup["boernehave"], 450, rng, assessor=setup["paedagog"], first="Mere")
+    db.session.commit()
+    with count_queries() as large:
+        assert client.get(path).status_code == 200
+    assert len(large) == len(small), (len(small), len(large))
+    assert len(small) < 25
+
+
+def test_mine_boern_needs_the_same_number_of_queries_for_50_and_500_children(
+    client, auth, setup, count_queries
+):
+    rng = random.Random(5)
+    add_children(setup["boernehave"], 50, rng, assessor=setup["paedagog"])
+    login(auth, setup["paedagog"])
+    client.get("/")
+    with count_queries() as small:
+        assert client.get("/").status_code == 200
+    add_children(setup["boernehave"], 450, rng, assessor=setup["paedagog"], first="Mere")
+    db.session.commit()
+    with count_queries() as large:
+        assert client.get("/").status_code == 200
+    assert len(large) == len(small), (len(small), len(large))
