@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from app.visits.growth import CENTILE_LINES, MAX_AGE_DAYS, Point, reference_curves
 from app.visits.valuesets import N_
 
-WIDTH, HEIGHT = 360, 300
+WIDTH, HEIGHT = 360, 340
 LEFT, RIGHT, TOP, BOTTOM = 40, 34, 10, 34  # margins: y labels left, centile labels right
 DAYS_PER_MONTH = 30.4375
 

@@ -22,6 +22,7 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import TextInput
 
@@ -44,9 +45,9 @@ FORM_VERSION = 1
 MEASURE_FIELDS = {"weight": "weight_g", "length": "length_cm", "head": "head_cm"}
 
 
-def _choices(values: dict[str, str], blank: str | None = None) -> list[tuple[str, object]]:
-    choices = [(code, _l(label)) for code, label in values.items()]
-    return [("", blank), *choices] if blank is not None else choices
+def _choices(values: dict[str, str], blank=None) -> list[SelectChoice]:
+    choices = [SelectChoice(code, _l(label)) for code, label in values.items()]
+    return [SelectChoice("", blank), *choices] if blank is not None else choices
 
 
 class OptionalRadioField(RadioField):
@@ -58,7 +59,7 @@ class OptionalRadioField(RadioField):
         super().__init__(*args, **kwargs)
 
     def pre_validate(self, form):
-        if self.data not in (None, "") and self.data not in {c[0] for c in self.choices}:
+        if self.data not in (None, "") and self.data not in {c.value for c in self.choices}:
             raise ValueError(_("Vælg en af mulighederne."))
 
 
@@ -278,8 +279,8 @@ for _indicator in INDICATORS:
         f"ind_{_indicator.code}",
         OptionalRadioField(
             _l(_indicator.label),
-            choices=[(str(i), _l(level)) for i, level in enumerate(_indicator.levels)]
-            + [("", _l("Ikke vurderet"))],
+            choices=[SelectChoice(str(i), _l(level)) for i, level in enumerate(_indicator.levels)]
+            + [SelectChoice("", _l("Ikke vurderet"))],
         ),
     )
 for _code, _label in ADBB_ITEMS:
@@ -288,7 +289,8 @@ for _code, _label in ADBB_ITEMS:
         f"adbb_{_code}",
         SelectField(
             _l(_label),
-            choices=[("", _l("—"))] + [(str(i), _l(level)) for i, level in enumerate(ADBB_LEVELS)],
+            choices=[SelectChoice("", _l("—"))]
+            + [SelectChoice(str(i), _l(level)) for i, level in enumerate(ADBB_LEVELS)],
             default="",
         ),
     )
@@ -299,7 +301,10 @@ for _parent in PARENTS:
             f"epds_{_parent}_{_item.number}",
             OptionalRadioField(
                 _l(_item.text),
-                choices=[(str(pos), _l(text)) for pos, (text, _score) in enumerate(_item.options)],
+                choices=[
+                    SelectChoice(str(pos), _l(text))
+                    for pos, (text, _score) in enumerate(_item.options)
+                ],
             ),
         )
 

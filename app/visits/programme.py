@@ -96,18 +96,31 @@ def plan_slots(
         if from_date is not None and window_end < from_date:
             continue
         target = birth_date + timedelta(days=contact.target_day)
+        window_start = birth_date + timedelta(days=contact.window_start_day)
         if from_date is not None and target < from_date:
             target = from_date
         slots.append(
             Slot(
                 code=contact.code,
                 visit_type=contact.visit_type,
-                target=target,
-                window_start=birth_date + timedelta(days=contact.window_start_day),
+                target=working_day(target, window_start, window_end),
+                window_start=window_start,
                 window_end=window_end,
             )
         )
     return slots
+
+
+def working_day(day: date, earliest: date | None = None, latest: date | None = None) -> date:
+    """A weekend date moved to the Monday after, or the Friday before if Monday is outside the
+    window; kept when neither fits."""
+    if day.weekday() < 5:
+        return day
+    monday = day + timedelta(days=7 - day.weekday())
+    if latest is None or monday <= latest:
+        return monday
+    friday = day - timedelta(days=day.weekday() - 4)
+    return friday if earliest is None or friday >= earliest else day
 
 
 def programme_horizon_days(programme: tuple[Contact, ...]) -> int:

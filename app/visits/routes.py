@@ -60,6 +60,16 @@ def optional_url(endpoint: str, **values) -> str | None:
     return url_for(endpoint, **values)
 
 
+def format_number(value: float | None, decimals: int = 1) -> str:
+    """Danish decimal comma and a real minus sign; never "−0,0"."""
+    if value is None:
+        return "–"
+    text = f"{value:.{decimals}f}"
+    if float(text) == 0:
+        text = f"{0:.{decimals}f}"
+    return text.replace(".", ",").replace("-", "−")
+
+
 def _child(child_id: int):
     child = get_child_or_404(current_user, child_id)
     if not queries.may_see_health_records(current_user):
@@ -497,6 +507,7 @@ def init_app(app: Flask) -> None:
     register_child_section("visits/_child_section.html", order=30)
     app.jinja_env.globals["visits_child_summary"] = child_summary
     app.jinja_env.globals["visits_optional_url"] = optional_url
+    app.jinja_env.filters["visits_num"] = format_number
     app.jinja_env.globals["visits_vs"] = valuesets
     app.jinja_env.globals["visits_sc"] = screening
     from app.demo.seed import register_seeder

@@ -120,7 +120,8 @@ def seed_visits(context: dict) -> None:
         db.session.add(ChildSex(child_id=child.id, sex=_sex_of(child)))
     db.session.flush()
 
-    screened = {"epds": False, "adbb_high": False, "falling": False}
+    falling_shown = False
+    epds_candidates, adbb_candidates = [], []
     for child, caseload in rows:
         if (today - child.birth_date).days > horizon:
             continue
@@ -129,11 +130,8 @@ def seed_visits(context: dict) -> None:
             child, caseload.nurse_id, caseload.start_date, context["municipality"].settings
         )
         zs = {m: max(-1.8, min(1.8, rng.gauss(0, 0.8))) for m in ("weight", "length", "head")}
-        falling = (
-            not screened["falling"]
-            and caseload.nurse_id == demo_nurse.id
-            and (today - child.birth_date).days > 200
-        )
+        mine = caseload.nurse_id == demo_nurse.id
+        falling = mine and not falling_shown and (today - child.birth_date).days > 200
         planned_rows = db.session.scalars(
             select(PlannedVisit)
             .where(PlannedVisit.child_id == child.id)
@@ -154,28 +152,73 @@ def seed_visits(context: dict) -> None:
                 today - timedelta(days=1), planned.planned_date + timedelta(days=rng.randint(0, 3))
             )
             if falling and planned.visit_type == "maaned4_6":
-                zs["weight"] -= 1.6  # a fall across two centile lines to show the flag
-                screened["falling"] = True
+                zs["weight"] -= 1.6  # a fall across two centile lines, to show the flag
+                falling_shown = True
             extra = {}
-            if planned.visit_type == "maaned2" and caseload.nurse_id == demo_nurse.id:
-                if not screened["epds"]:
-                    # Above the mothers' cut-off (13 ≥ 11), item 10 "never": a follow-up visit.
-                    extra["epds_mor"] = [1, 2, 1, 2, 1, 2, 1, 1, 1, 3]
-                    screened["epds"] = True
-                else:
-                    extra["epds_mor"] = [0, 0, 2, 1, 3, 2, 3, 3, 3, 3]
-            if (
-                planned.visit_type in ("maaned4_6", "maaned8_11")
-                and caseload.nurse_id == demo_nurse.id
-            ):
-                if not screened["adbb_high"] and planned.visit_type == "maaned4_6":
-                    extra["adbb_scores"] = [1, 1, 1, 0, 1, 1, 1, 0]  # 6 ≥ 5: repeat in 1–2 weeks
-                    screened["adbb_high"] = True
-                else:
-                    extra["adbb_scores"] = [0, 0, 1, 0, 0, 0, 0, 0]
-            _record(child, planned, caseload.nurse_id, on, rng, sex, zs, settings, **extra)
+            if mine and planned.visit_type == "maaned2":
+                extra["epds_mor"] = list(EPDS_LOW)
+            if mine and planned.visit_type in ("maaned4_6", "maaned8_11"):
+                extra["adbb_scores"] = list(ADBB_LOW)
+            visit = _record(child, planned, caseload.nurse_id, on, rng, sex, zs, settings, **extra)
+            if "epds_mor" in extra:
+                epds_candidates.append((visit, child, sex, zs))
+            if planned.visit_type == "maaned4_6" and "adbb_scores" in extra:
+                adbb_candidates.append((visit, child, sex, zs))
+    # The most recent screenings of the demo nurse come out above the cut-off.
+    if epds_candidates:
+        _screen(
+            max(epds_candidates, key=lambda c: c[0].visit_date),
+            "epds_mor",
+            EPDS_HIGH,
+            settings,
+            today,
+            rng,
+        )
+    if adbb_candidates:
+        _screen(
+            max(adbb_candidates, key=lambda c: c[0].visit_date),
+            "adbb_scores",
+            ADBB_HIGH,
+            settings,
+            today,
+            rng,
+        )
     db.session.flush()
     _todays_visits(demo_nurse, today, rng)
+
+
+EPDS_LOW = (0, 0, 2, 1, 3, 2, 3, 3, 3, 3)  # total 3; item 10 "never"
+EPDS_HIGH = (1, 2, 1, 2, 1, 2, 1, 1, 1, 3)  # total 16 ≥ 11; item 10 "never"
+ADBB_LOW = (0, 0, 1, 0, 0, 0, 0, 0)
+ADBB_HIGH = (1, 1, 1, 0, 1, 1, 1, 0)  # 6 ≥ 5: repeat within 1–2 weeks
+
+
+def _screen(candidate, field: str, values, settings, today: date, rng) -> None:
+    """Make a recorded screening come out above its cut-off, with its follow-up visit
+    (recorded already if its window has passed)."""
+    visit, child, sex, zs = candidate
+    setattr(visit, field, list(values))
+    reasons = services._derive(visit, child, settings, sex)
+    db.session.flush()
+    services._plan_followup(visit, reasons, settings, visit.nurse_id)
+    db.session.flush()
+    followup = db.session.scalar(
+        select(PlannedVisit).where(PlannedVisit.source_visit_uuid == visit.uuid)
+    )
+    if followup is not None and followup.window_end < today:
+        followup.planned_date = followup.window_start
+        low = EPDS_LOW if field == "epds_mor" else ADBB_LOW
+        _record(
+            child,
+            followup,
+            visit.nurse_id,
+            followup.window_start,
+            rng,
+            sex,
+            zs,
+            settings,
+            **{field: list(low)},
+        )
 
 
 def _todays_visits(nurse, today: date, rng: random.Random) -> None:
@@ -198,8 +241,10 @@ def _todays_visits(nurse, today: date, rng: random.Random) -> None:
             chosen.append(planned)
     for planned, at in zip(chosen[:4], TODAY_TIMES, strict=False):
         planned.planned_date, planned.planned_time = today, at
-    for offset, planned in enumerate(chosen[4:8], start=1):
-        planned.planned_date = today + timedelta(days=offset)
+    days = [today + timedelta(days=n) for n in range(1, 12)]
+    working_days = [d for d in days if d.weekday() < 5]
+    for day, planned in zip(working_days, chosen[4:8], strict=False):
+        planned.planned_date = day
         planned.planned_time = time(9 + rng.randint(0, 5), rng.choice([0, 30]))
     missing = 3 - min(len(chosen), 3)
     if missing:

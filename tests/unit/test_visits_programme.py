@@ -11,6 +11,7 @@ from app.visits.programme import (
     plan_slots,
     programme_from_settings,
     visit_settings,
+    working_day,
 )
 from app.visits.rules import age_in_months, indicator_concerns, measurement_rule
 
@@ -35,6 +36,21 @@ def test_default_is_sundhedsstyrelsens_five_contacts():
     assert all(s.window_start <= s.target <= s.window_end for s in slots)
 
 
+def test_planned_visits_fall_on_working_days():
+    for offset in range(14):
+        for slot in plan_slots(BORN + timedelta(days=offset), DEFAULT_PROGRAMME):
+            assert slot.target.weekday() < 5
+            assert slot.window_start <= slot.target <= slot.window_end
+
+
+def test_working_day():
+    saturday = date(2025, 3, 8)
+    assert working_day(saturday) == date(2025, 3, 10)
+    assert working_day(saturday, latest=date(2025, 3, 9)) == date(2025, 3, 7)
+    assert working_day(saturday, earliest=saturday, latest=saturday) == saturday
+    assert working_day(date(2025, 3, 5)) == date(2025, 3, 5)
+
+
 def test_a_child_joining_the_caseload_late_is_not_offered_closed_contacts():
     joined = BORN + timedelta(days=100)
     slots = plan_slots(BORN, DEFAULT_PROGRAMME, from_date=joined)
@@ -45,7 +61,7 @@ def test_a_child_joining_the_caseload_late_is_not_offered_closed_contacts():
 def test_a_contact_whose_window_is_open_is_planned_no_earlier_than_joining():
     joined = BORN + timedelta(days=70)
     two = plan_slots(BORN, DEFAULT_PROGRAMME, from_date=joined)[0]
-    assert two.code == "maaned2" and two.target == joined
+    assert two.code == "maaned2" and two.target == working_day(joined)
 
 
 def test_municipality_programme_overrides_the_default():
