@@ -418,12 +418,15 @@ def create_sparring(user: User, **values) -> SparringRequest:
 # Meetings
 
 
-def advance_meeting(meeting: Meeting, user: User, phase_values: dict, next_phase: str, reason):
+def advance_meeting(
+    meeting: Meeting, user: User, phase: str, phase_values: dict, next_phase: str, reason
+):
+    """Save one phase (forberedelse | moede | evaluering) and move on to `next_phase`."""
     changed = apply_changes(
         meeting,
         phase_values,
         subject="meeting",
-        kind=meeting.phase if meeting.phase != "afsluttet" else "evaluering",
+        kind=phase,
         user=user,
         child_id=meeting.child_id,
         reason=reason,

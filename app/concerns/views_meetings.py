@@ -149,7 +149,12 @@ def _save_phase(child_id, meeting_id, form_cls, fields, key, next_phase, min_pha
             form.change_reason.errors.append(_("Skriv hvorfor du ændrer det, der er noteret."))
         else:
             services.advance_meeting(
-                meeting, current_user, values, next_phase, form.change_reason.data
+                meeting,
+                current_user,
+                PHASES[PHASES.index(next_phase) - 1],
+                values,
+                next_phase,
+                form.change_reason.data,
             )
             log_access(child.id, "update", f"meeting:{meeting.id}")
             return meeting, _to_meeting(meeting, anchor)
