@@ -206,8 +206,17 @@ function fallback(request) {
 
 // -- offline preparation ---------------------------------------------------------------------
 
+var preparing = {}; // one preparation per user at a time
+
 function prepare(userId) {
   userId = String(userId);
+  if (!preparing[userId]) {
+    preparing[userId] = prepareNow(userId).finally(function () { delete preparing[userId]; });
+  }
+  return preparing[userId];
+}
+
+function prepareNow(userId) {
   var options = { credentials: "same-origin", cache: "no-store",
     headers: { Accept: "application/json" } };
   return fetch("/api/offline/plan", options).then(function (response) {

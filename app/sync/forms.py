@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField
+from wtforms import RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired
+from wtforms.validators import InputRequired, Length, Optional
 
 
 class ResolveForm(FlaskForm):
@@ -18,4 +18,9 @@ class ResolveForm(FlaskForm):
             SelectChoice("merged", _l("Flet: serverens version med de felter, jeg har markeret")),
         ],
         validators=[InputRequired(_l("Vælg hvilken version der skal gælde."))],
+    )
+    reason = TextAreaField(
+        _l("Begrundelse"),
+        description=_l("Hvorfor registreringen rettes. Kræves, når offline-versionen bruges."),
+        validators=[Optional(), Length(max=1000)],
     )

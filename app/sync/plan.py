@@ -106,6 +106,52 @@ def _form_urls(user, child_id: int) -> list[str]:
     return urls
 
 
+# -- the health visitor's planned visits (app/visits), when that area is installed -------------
+
+
+def _visits_queries():
+    from app import AREAS
+
+    if "visits" not in AREAS:
+        return None
+    from app.visits import queries
+
+    return queries
+
+
+def planned_visit_children(user, today: date, until: date) -> list[int] | None:
+    """Children with a planned visit in the window, in visit order; None if there are none."""
+    queries = _visits_queries()
+    if queries is None or Role.SUNDHEDSPLEJERSKE not in user.roles:
+        return None
+    planned = db.session.scalars(queries.planned_between(user, today, until)).all()
+    return [p.child_id for p in planned] or None
+
+
+def planned_visit_pages(user, child_id: int) -> list[str]:
+    """The child's visit list, growth chart and a visit form per planned visit in the window."""
+    queries = _visits_queries()
+    if queries is None or Role.SUNDHEDSPLEJERSKE not in user.roles:
+        return []
+    from app.visits.models import PlannedVisit
+
+    today = clock.today()
+    until = today + timedelta(days=HORIZON_DAYS)
+    planned = db.session.scalars(
+        queries.planned_between(user, today, until).where(PlannedVisit.child_id == child_id)
+    ).all()
+    urls = [_url("visits.new", child_id=child_id, planlagt=p.id) for p in planned]
+    urls += [
+        _url("visits.child_visits", child_id=child_id),
+        _url("visits.growth", child_id=child_id),
+    ]
+    return [u for u in urls if u]
+
+
+register_offline_children(planned_visit_children)
+register_offline_pages(planned_visit_pages)
+
+
 def build_plan(user, today: date | None = None) -> dict:
     today = today or clock.today()
     ids = child_ids(user, today)

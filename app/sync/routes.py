@@ -180,7 +180,9 @@ def conflict(conflict_id: int):
     if conflict.is_open and form.validate_on_submit():
         differing = {row.field for row in rows if row.differs}
         take = set(request.form.getlist("take")) & differing
-        result = services.resolve_conflict(current_user, conflict, form.choice.data, take)
+        result = services.resolve_conflict(
+            current_user, conflict, form.choice.data, take, (form.reason.data or "").strip()
+        )
         if result is None:
             flash(_("Konflikten er afgjort."), "success")
             return redirect(url_for("sync.conflicts"), 303)

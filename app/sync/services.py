@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from importlib import import_module
 from typing import Any
+from uuid import uuid4
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -219,8 +220,30 @@ def keep_conflict(user, item: dict, record, *, reason: str = "", on_device=None)
     return conflict
 
 
+# Kinds whose corrections are new records that supersede the old one (by its uuid), rather than
+# a new version of the same record.
+SUPERSEDING_KINDS = frozenset({"assessment"})
+
+
+def edit_payload(kind: str, record, chosen: dict, reason: str = "") -> dict:
+    """The chosen content as an edit of `record`, the way the kind's own forms send one."""
+    out = dict(chosen)
+    out.pop("supersedes", None)
+    if kind in SUPERSEDING_KINDS:
+        out.update(uuid=str(uuid4()), supersedes=record.uuid, base_version=str(record.version))
+    else:
+        out.update(uuid=record.uuid, base_version=str(record.version))
+    if reason:
+        out["correction_reason"] = reason
+    return out
+
+
 def resolve_conflict(
-    user, conflict: Conflict, choice: str, take_offline: set[str] | None = None
+    user,
+    conflict: Conflict,
+    choice: str,
+    take_offline: set[str] | None = None,
+    reason: str = "",
 ) -> SubmitResult | None:
     """Apply the chosen version as a normal versioned edit; None when nothing had to be applied.
 
@@ -239,13 +262,12 @@ def resolve_conflict(
             chosen = rules.content(conflict.payload)
         else:
             chosen = rules.merge(current, conflict.payload, take_offline or set())
-        chosen.update(
-            uuid=conflict.record_uuid,
-            base_version=str(record.version),
-            form_version=conflict.payload.get("form_version", current.get("form_version", "")),
+        chosen["form_version"] = conflict.payload.get(
+            "form_version", current.get("form_version", "")
         )
         if conflict.child_id is not None:
             chosen.setdefault("child_id", str(conflict.child_id))
+        chosen = edit_payload(conflict.kind, record, chosen, reason)
         savepoint = db.session.begin_nested()
         result = submit(user, chosen, channel="online")
         if not result.ok:

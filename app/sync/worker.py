@@ -19,20 +19,9 @@ from app.assets import asset_hash, asset_url, file_hash
 ROOT = Path(__file__).resolve().parents[2]
 WORKER_DIR = ROOT / "service_worker"
 MAIN = "sw.js"
-# The app shell: everything a cached page needs to render and work offline.
-PRECACHE = (
-    "css/app.css",
-    "vendor/htmx.min.js",
-    "js/app.js",
-    "js/outbox.js",
-    "js/offline.js",
-    "manifest.webmanifest",
-    "icons/icon-192.png",
-    "icons/icon-512.png",
-    "icons/maskable-512.png",
-    "icons/apple-touch-icon.png",
-    "icons/favicon-32.png",
-)
+# The app shell: everything a cached page needs to render and work offline, including every
+# area's scripts and styles (a prepared page may use any of them).
+PRECACHE_GLOBS = ("css/*.css", "vendor/*.js", "js/*.js", "icons/*.png", "manifest.webmanifest")
 OFFLINE_TEMPLATES = ("sync/offline.html", "base.html", "sync/_head.html", "sync/_page_status.html")
 
 
@@ -47,14 +36,16 @@ def module_path(name: str) -> Path | None:
     return WORKER_DIR / name
 
 
-def _static_exists(filename: str) -> bool:
-    return (Path(current_app.static_folder) / filename).is_file()
+def precache_files() -> list[str]:
+    static = Path(current_app.static_folder)
+    found = {p.relative_to(static).as_posix() for g in PRECACHE_GLOBS for p in static.glob(g)}
+    return sorted(f for f in found if (static / f).is_file())
 
 
 def version() -> str:
     parts = [file_hash(WORKER_DIR / MAIN)]
     parts += [f"{name}:{file_hash(WORKER_DIR / name)}" for name in modules()]
-    parts += [f"{f}:{asset_hash(f)}" for f in PRECACHE if _static_exists(f)]
+    parts += [f"{f}:{asset_hash(f)}" for f in precache_files()]
     templates = Path(current_app.template_folder)
     parts += [f"{t}:{file_hash(templates / t)}" for t in OFFLINE_TEMPLATES]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:12]
@@ -63,7 +54,7 @@ def version() -> str:
 def render() -> str:
     config = {
         "version": version(),
-        "precache": [asset_url(f) for f in PRECACHE if _static_exists(f)],
+        "precache": [asset_url(f) for f in precache_files()],
         "offlineUrl": url_for("sync.offline"),
         "navTimeoutMs": current_app.config["SYNC_NAV_TIMEOUT_MS"],
     }

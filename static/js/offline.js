@@ -201,7 +201,9 @@
     var banner = $("[data-offline-banner]");
     if (!banner) return;
     var copy = isOfflineCopy();
-    if (copy) {
+    if (copy && $("[data-offline-pages]")) {
+      banner.textContent = t("offlineNow"); // the offline page itself: nothing to date
+    } else if (copy) {
       var rendered = status().getAttribute("data-rendered-at");
       banner.textContent = t("offlineCopy", { when: when(rendered), age: age(rendered) });
     } else if (!navigator.onLine) {
@@ -339,9 +341,11 @@
     });
   }
 
+  // "Registrér besøg · Emil Hansen": the page title names the form and the child.
   function formTitle(form) {
+    var title = document.title.replace(/\s*·\s*Opspor\s*$/, "").trim();
     var heading = $("main h1");
-    return form.getAttribute("data-offline-title") || (heading ? heading.textContent.trim().replace(/\s+/g, " ") : document.title);
+    return form.getAttribute("data-offline-title") || title || (heading ? heading.textContent.trim() : "");
   }
 
   function draftKey() { return location.pathname + location.search; }
@@ -663,15 +667,22 @@
 
   // -- sending --------------------------------------------------------------------------------
 
+  // Background replays skip when one is running; a forced one ("Send nu") waits its turn.
+  var running = Promise.resolve(null);
   function replay(force) {
-    if (!userId() || replaying) return Promise.resolve(null);
-    replaying = true;
-    return Outbox.replay({ force: Boolean(force) }).then(function (summary) {
-      replaying = false;
-      refreshAll();
-      maybeActivateUpdate();
-      return summary;
-    }, function () { replaying = false; return null; });
+    if (!userId()) return Promise.resolve(null);
+    if (replaying && !force) return Promise.resolve({ busy: true });
+    var run = function () {
+      replaying = true;
+      return Outbox.replay({ force: Boolean(force) }).then(function (summary) {
+        replaying = false;
+        refreshAll();
+        maybeActivateUpdate();
+        return summary;
+      }, function () { replaying = false; return null; });
+    };
+    running = running.then(run, run);
+    return running;
   }
 
   function sendNow(button) {

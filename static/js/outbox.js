@@ -340,10 +340,12 @@
     });
   }
 
-  function withLock(work) {
+  // One replay at a time across the page(s) and the worker. `wait`: queue behind a running
+  // one ("Send nu") instead of giving up.
+  function withLock(work, wait) {
     var locks = root.navigator && root.navigator.locks;
     if (locks && locks.request) {
-      return locks.request(LOCK, { ifAvailable: true }, function (lock) {
+      return locks.request(LOCK, wait ? {} : { ifAvailable: true }, function (lock) {
         return lock ? work() : { busy: true };
       });
     }
@@ -356,7 +358,7 @@
   // ("Send nu"). Resolves to a summary; never rejects for network trouble.
   function replay(options) {
     options = options || {};
-    return withLock(function () { return replayLocked(options); });
+    return withLock(function () { return replayLocked(options); }, Boolean(options.force));
   }
 
   function replayLocked(options) {
