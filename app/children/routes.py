@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app import clock
+from app.admin.scoping import sees_child_details
 from app.audit.services import log_access
 from app.auth.roles import CPR_VISIBLE_ROLES
 from app.children import cpr
@@ -59,6 +60,7 @@ def child(child_id: int):
         today=clock.today(),
         cpr_text=cpr.format_full(child.cpr) if show_full_cpr else cpr.mask(child.cpr),
         current=current_enrolment(child),
+        administers=sees_child_details(current_user, child.id),
     )
 
 
