@@ -40,19 +40,24 @@
   }
 
   // Focus a window already showing the page; else bring one of our windows there; else open one.
+  // focus() may be refused (no user activation): the window is still the right one then.
   function focusOrOpen(url) {
     return self.clients.matchAll({ type: "window", includeUncontrolled: true }).then(function (list) {
       var i;
       for (i = 0; i < list.length; i++) {
-        if (list[i].url === url && "focus" in list[i]) return list[i].focus();
+        if (list[i].url === url && "focus" in list[i]) {
+          var same = list[i];
+          return same.focus().catch(function () { return same; });
+        }
       }
       for (i = 0; i < list.length; i++) {
         if ("navigate" in list[i] && "focus" in list[i]) {
           var client = list[i];
           return client.navigate(url).then(function (navigated) {
-            return (navigated || client).focus();
-          }).catch(function () {
-            return self.clients.openWindow(url);
+            var target = navigated || client;
+            return target.focus().catch(function () { return target; });
+          }, function () {
+            return self.clients.openWindow(url);  // not ours to navigate (uncontrolled)
           });
         }
       }

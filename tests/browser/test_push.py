@@ -1,0 +1,344 @@
+"""The receiving side of Web Push in real Chromium: a push delivered to our service worker via
+CDP (ServiceWorker.deliverPushMessage) shows the notification the server's payload describes,
+repeats of a kind collapse (tag), and a click opens the right page. Headless Chromium cannot
+subscribe to a real push service (see browser-testing.md), so the sending side is tested in
+tests/web/test_reminders_push.py."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from app.auth.models import User
+from app.extensions import db
+from app.org.models import Unit
+from app.reminders import push
+from app.reminders.models import Notification
+from tests.browser.conftest import assert_accessible, assert_no_horizontal_scroll, login
+
+LEADER = "leder@opspor.demo"
+SOLSIKKEN = "Vuggestuen Solsikken"
+
+
+def wait_for(fn, timeout=10.0, interval=0.1):
+    end = time.monotonic() + timeout
+    while True:
+        value = fn()
+        if value or time.monotonic() > end:
+            return value
+        time.sleep(interval)
+
+
+def make_notification(live_server, email=LEADER, **values) -> tuple[int, dict]:
+    """A notification for the user in the live server's database, and the exact payload the
+    server would encrypt and push for it."""
+    app = live_server.app
+    with app.app_context():
+        user = db.session.query(User).filter_by(email=email).one()
+        unit = db.session.query(Unit).filter_by(name=values.get("unit_name", SOLSIKKEN)).one()
+        n = Notification(
+            user_id=user.id,
+            kind=values.get("kind", "red_concern"),
+            count=values.get("count", 1),
+            unit_name=unit.name,
+            unit_id=unit.id,
+            url=values.get("url", "/overblik/liste/roed"),
+            urgent=True,
+            push_state="none",
+        )
+        db.session.add(n)
+        db.session.commit()
+        return n.id, push.payload_for(n, "da")
+
+
+def read_at(live_server, notification_id):
+    with live_server.app.app_context():
+        return db.session.get(Notification, notification_id).read_at
+
+
+@pytest.fixture
+def worker(context, page, live_server):
+    """Logged in as the leader, notifications allowed, our worker active and controlling the
+    page; returns (cdp session, registration id)."""
+    context.grant_permissions(["notifications"], origin=live_server.url)
+    login(page, LEADER)
+    cdp = context.new_cdp_session(page)
+    registrations: dict[str, str] = {}
+    cdp.on(
+        "ServiceWorker.workerRegistrationUpdated",
+        lambda event: registrations.update(
+            {r["scopeURL"]: r["registrationId"] for r in event["registrations"]}
+        ),
+    )
+    cdp.send("ServiceWorker.enable")
+    page.evaluate(
+        """async () => {
+            await navigator.serviceWorker.register('/sw.js', {scope: '/'});
+            await navigator.serviceWorker.ready;
+        }"""
+    )
+    page.reload()
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    scope = live_server.url + "/"
+    assert wait_for(lambda: scope in registrations), registrations
+    return cdp, registrations[scope]
+
+
+def deliver(cdp, live_server, registration_id, payload: dict) -> None:
+    cdp.send(
+        "ServiceWorker.deliverPushMessage",
+        {
+            "origin": live_server.url + "/",
+            "registrationId": registration_id,
+            "data": json.dumps(payload),
+        },
+    )
+
+
+def shown(page) -> list[dict]:
+    return page.evaluate(
+        """async () => {
+            const reg = await navigator.serviceWorker.ready;
+            return (await reg.getNotifications()).map(n => (
+                {title: n.title, body: n.body, tag: n.tag, data: n.data}));
+        }"""
+    )
+
+
+def test_the_settings_page_is_accessible_and_waits_for_a_tap(page, live_server):
+    login(page, LEADER)
+    page.goto("/paamindelser")
+    assert page.get_by_role("heading", name="Påmindelser", level=1).is_visible()
+    enable = page.get_by_role("button", name="Slå påmindelser til på denne enhed")
+    enable.wait_for()
+    assert page.get_by_role("button", name="Slå påmindelser fra på denne enhed").is_hidden()
+    # Nothing has been asked yet: the browser's permission is still undecided.
+    assert page.evaluate("Notification.permission") == "default"
+    assert page.get_by_text("Påmindelser er slået fra på denne enhed.").is_visible()
+    assert_accessible(page)
+    assert_no_horizontal_scroll(page)
+
+
+def test_a_plain_safari_tab_on_an_iphone_is_told_to_install_the_app(browser, live_server):
+    iphone = (
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 "
+        "(KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1"
+    )
+    context = browser.new_context(
+        user_agent=iphone, base_url=live_server.url, viewport={"width": 390, "height": 844}
+    )
+    try:
+        page = context.new_page()
+        login(page, LEADER)
+        page.goto("/paamindelser")
+        message = page.get_by_text("føj til hjemmeskærm", exact=False)
+        message.wait_for()
+        assert "iOS 16.4" in message.inner_text()
+        assert page.get_by_role("button", name="Slå påmindelser til på denne enhed").is_hidden()
+        assert_accessible(page)
+    finally:
+        context.close()
+
+
+def test_the_notifications_page_is_accessible(page, live_server):
+    make_notification(live_server, kind="follow_up_overdue", count=2)
+    login(page, LEADER)
+    page.goto("/notifikationer")
+    body = page.get_by_text("2 opfølgninger er overskredet i Vuggestuen Solsikken")
+    assert body.first.is_visible()
+    assert page.locator(".nav-badge").first.is_visible()
+    assert_accessible(page)
+    assert_no_horizontal_scroll(page)
+
+
+@pytest.fixture
+def reds(live_server):
+    """Two red reminders for the same unit, made before the login (whose offline preparation
+    keeps the demo database busy for a while)."""
+    return [make_notification(live_server, count=n)[1] for n in (1, 2)]
+
+
+@pytest.fixture
+def to_list(live_server):
+    return make_notification(live_server, url="/notifikationer")
+
+
+def test_a_pushed_reminder_is_shown_and_repeats_collapse(reds, worker, page, live_server):
+    cdp, registration_id = worker
+    payload, again = reds
+
+    deliver(cdp, live_server, registration_id, payload)
+
+    notes = wait_for(lambda: shown(page))
+    assert payload["tag"].startswith("red-concern-")  # one tag per kind and unit
+    assert notes == [
+        {
+            "title": "Rød position",
+            "body": "1 barn er vurderet i rød position i Vuggestuen Solsikken",
+            "tag": payload["tag"],
+            "data": {"url": live_server.url + payload["url"], "kind": "red_concern"},
+        }
+    ]
+
+    deliver(cdp, live_server, registration_id, again)
+    wait_for(lambda: shown(page)[0]["body"].startswith("2 "))
+    notes = shown(page)
+    assert len(notes) == 1  # the same tag replaced the earlier one
+    assert notes[0]["body"] == "2 børn er vurderet i rød position i Vuggestuen Solsikken"
+
+
+def test_a_click_brings_the_open_window_to_the_right_page(
+    to_list, worker, context, page, live_server
+):
+    cdp, registration_id = worker
+    notification_id, payload = to_list
+    page.goto("/")
+    deliver(cdp, live_server, registration_id, payload)
+    wait_for(lambda: shown(page))
+
+    # Simulate the click: run the worker's own notificationclick handler on the real
+    # notification (the browser's click cannot be produced headless).
+    (sw,) = context.service_workers
+    sw.evaluate(
+        """async () => {
+            const [notification] = await self.registration.getNotifications();
+            let done;
+            self.OpsporPush.onClick({notification, waitUntil: (p) => { done = p; }});
+            await done;
+        }"""
+    )
+
+    page.wait_for_url(f"{live_server.url}/notifikationer")
+    assert page.get_by_role("heading", name="Notifikationer", level=1).is_visible()
+    assert read_at(live_server, notification_id) is not None  # opened through our link
+    assert shown(page) == []  # the click closed it
+    assert len(context.pages) == 1  # no second window
+
+
+def test_a_click_with_no_window_open_opens_one(to_list, worker, context, page, live_server):
+    """With no window of ours open, the handler opens one at the notification's link.
+
+    Chromium lets a worker open a window only inside a real notificationclick, which headless
+    cannot produce; so `clients.openWindow` is recorded here, and the test then opens what the
+    handler asked for, as the browser would."""
+    cdp, registration_id = worker
+    notification_id, payload = to_list
+    deliver(cdp, live_server, registration_id, payload)
+    wait_for(lambda: shown(page))
+    (sw,) = context.service_workers
+    page.goto("about:blank")  # no window of ours is left
+
+    asked = sw.evaluate(
+        """async () => {
+            const [notification] = await self.registration.getNotifications();
+            const real = self.clients.openWindow;
+            const asked = [];
+            self.clients.openWindow = async (url) => { asked.push(url); return null; };
+            try {
+                let done;
+                self.OpsporPush.onClick({notification, waitUntil: (p) => { done = p; }});
+                await done;
+            } finally {
+                self.clients.openWindow = real;
+            }
+            return asked;
+        }"""
+    )
+
+    assert asked == [live_server.url + payload["url"]]
+    page.goto(asked[0])
+    page.wait_for_url(f"{live_server.url}/notifikationer")
+    assert page.get_by_role("heading", name="Notifikationer", level=1).is_visible()
+    assert read_at(live_server, notification_id) is not None
+    assert shown(page) == []
+
+
+def test_the_worker_tells_the_server_about_a_changed_subscription(worker, context, live_server):
+    """pushsubscriptionchange: the worker posts the new subscription with the old endpoint,
+    and the server moves the device to it (no session or CSRF token needed)."""
+    from tests.web.test_reminders_pages import subscription
+
+    old, new = subscription(), subscription()
+    with live_server.app.app_context():
+        from app.reminders.models import PushSubscription
+
+        user = db.session.query(User).filter_by(email=LEADER).one()
+        db.session.add(
+            PushSubscription(
+                user_id=user.id,
+                endpoint=old["endpoint"],
+                p256dh=old["keys"]["p256dh"],
+                auth=old["keys"]["auth"],
+                label="Chrome på Android",
+            )
+        )
+        db.session.commit()
+    context.clear_cookies()  # the worker may run with no session at all
+    (sw,) = context.service_workers
+
+    status = sw.evaluate(
+        """async ([oldEndpoint, fresh]) => {
+            const response = await self.OpsporPush.onSubscriptionChange({
+                oldSubscription: {endpoint: oldEndpoint},
+                newSubscription: {toJSON: () => fresh},
+            });
+            return response.status;
+        }""",
+        [old["endpoint"], new],
+    )
+
+    assert status == 201
+    with live_server.app.app_context():
+        from app.reminders.models import PushSubscription
+
+        rows = db.session.query(PushSubscription).filter(
+            PushSubscription.endpoint.in_([old["endpoint"], new["endpoint"]])
+        )
+        assert [(r.endpoint, r.user.email, r.label) for r in rows] == [
+            (new["endpoint"], LEADER, "Chrome på Android")
+        ]
+
+
+def test_the_button_asks_then_subscribes_this_device_and_can_undo_it(context, page, live_server):
+    """The page's own script, with the browser's push service replaced by a stand-in (headless
+    Chromium has none): no permission prompt on load; one tap asks, subscribes and lists the
+    device as this one; the other button removes it again."""
+    from tests.web.test_reminders_pages import subscription
+
+    fake = subscription()
+    context.add_init_script(
+        """(() => {
+            window.__asked = 0;
+            let current = null;
+            const fake = JSON.parse('FAKE');
+            const sub = {endpoint: fake.endpoint, toJSON: () => fake,
+                         unsubscribe: async () => { current = null; return true; }};
+            Notification.requestPermission = async () => { window.__asked++; return 'granted'; };
+            PushManager.prototype.subscribe = async function () { current = sub; return sub; };
+            PushManager.prototype.getSubscription = async function () { return current; };
+        })();""".replace("FAKE", json.dumps(fake))
+    )
+    login(page, LEADER)
+    page.goto("/paamindelser")
+    enable = page.get_by_role("button", name="Slå påmindelser til på denne enhed")
+    enable.wait_for()
+    assert page.evaluate("window.__asked") == 0
+
+    enable.click()
+
+    page.get_by_text("Påmindelser er slået til på denne enhed.").wait_for()
+    assert page.evaluate("window.__asked") == 1
+    this = page.locator(".device", has=page.locator(".device-this:not([hidden])"))
+    this.wait_for()
+    assert "(denne enhed)" in this.inner_text()
+    assert_accessible(page)
+
+    page.get_by_role("button", name="Slå påmindelser fra på denne enhed").click()
+    page.get_by_text("Påmindelser er slået fra på denne enhed.").wait_for()
+    with live_server.app.app_context():
+        from app.reminders.models import PushSubscription
+
+        gone = db.session.query(PushSubscription).filter_by(endpoint=fake["endpoint"]).first()
+        assert gone is None
