@@ -119,7 +119,7 @@ class ConsentForm(FlaskForm):
     share_wellbeing_history = BooleanField(
         _l("Barnets trivselsvurderinger må også deles med den modtagende enhed")
     )
-    note = TextAreaField(
+    paper_note = TextAreaField(
         _l("Note (fx hvor papirsamtykket opbevares)"), validators=[Optional(), Length(max=1000)]
     )
 

@@ -65,6 +65,12 @@ class TransitionSchema(Recorded, db.Model):
     def finished(self) -> bool:
         return self.status == "finished"
 
+    @property
+    def starts_on(self) -> date:
+        """The start in the receiving unit as the enrolment says now (it may have moved)."""
+        e = self.receiving_enrolment
+        return e.start_date if e is not None else self.start_date
+
 
 class TransitionConsent(Recorded, db.Model):
     """One guardian's consent to hand the schema over: who, when, how, what, with whom."""

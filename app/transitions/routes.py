@@ -157,8 +157,8 @@ def _coming_of(schema):
     return rules.Coming(
         schema.kind,
         schema.target,
-        schema.start_date,
-        rules.due_date(schema.start_date, int(cfg["due_weeks_before_start"])),
+        schema.starts_on,
+        rules.due_date(schema.starts_on, int(cfg["due_weeks_before_start"])),
         queries.fact(schema.sending_enrolment),
         queries.fact(schema.receiving_enrolment) if schema.receiving_enrolment else None,
     )

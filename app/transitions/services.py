@@ -214,7 +214,7 @@ def give_consent(user, schema: TransitionSchema, form) -> TransitionConsent:
         share_wellbeing_history=bool(form.share_wellbeing_history.data),
         shared_with_unit_id=schema.receiving_unit_id,
         shared_with_name=schema.receiving_name,
-        note=(form.note.data or "").strip() or None,
+        note=(form.paper_note.data or "").strip() or None,
         created_by_id=user.id,
     )
     db.session.add(consent)
