@@ -23,7 +23,14 @@ from wtforms import (
     TimeField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 from wtforms.widgets import TextInput
 
 from app import clock
@@ -325,7 +332,7 @@ class NotDoneForm(FlaskForm):
 
     def validate_not_done_reason(self, field):
         if not field.data:
-            raise ValueError(_("Vælg hvorfor besøget ikke blev gennemført."))
+            raise ValidationError(_("Vælg hvorfor besøget ikke blev gennemført."))
 
 
 class NeedsVisitForm(FlaskForm):
@@ -338,7 +345,7 @@ class NeedsVisitForm(FlaskForm):
 
     def validate_planned_date(self, field):
         if field.data and field.data < clock.today():
-            raise ValueError(_("Datoen ligger i fortiden."))
+            raise ValidationError(_("Datoen ligger i fortiden."))
 
 
 class UrgentActionForm(FlaskForm):
