@@ -282,7 +282,9 @@ def _configure(app: Flask) -> None:
     env = os.environ.get
     app.config.setdefault("VAPID_PRIVATE_KEY", env("OPSPOR_VAPID_PRIVATE_KEY", ""))
     app.config.setdefault("VAPID_KEY_FILE", env("OPSPOR_VAPID_KEY_FILE", ""))
-    app.config.setdefault("VAPID_SUBJECT", env("OPSPOR_VAPID_SUBJECT", "mailto:drift@opspor.dk"))
+    app.config.setdefault(
+        "VAPID_SUBJECT", env("OPSPOR_VAPID_SUBJECT", "mailto:opspor@kommune.example")
+    )
     app.config.setdefault(
         "REMINDERS_INTERVAL_SECONDS", int(env("OPSPOR_REMINDER_INTERVAL_SECONDS", "60"))
     )
@@ -326,6 +328,7 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def _start_demo_timer():
-        # The demo's sweep starts with the first request, so CLI commands never run it.
-        if app.config.get("DEMO_MODE"):
-            sweep.start_timer(app)
+        # The demo makes its VAPID keys and starts its sweep with the first request, so CLI
+        # commands (`flask demo seed`) never start a timer.
+        if app.config.get("DEMO_MODE") and sweep.start_timer(app):
+            vapid.load(app)

@@ -306,14 +306,14 @@ def unit_stats(org: Org, today: date) -> list[UnitStats]:
         UnitStats(
             unit_id=f.unit.id,
             unit_name=f.unit.name,
-            children=f.children,
+            children=f.covered,  # the children the current round covers
             assessed=f.assessed,
             overdue=f.overdue,
             due_soon=soon.get(f.unit.id, 0),
             without_plan=without_plan.get(f.unit.id, 0),
         )
         for f in figures
-        if f.children
+        if f.round is not None and f.covered  # units with rounds (not health districts)
     ]
 
 
