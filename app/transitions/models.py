@@ -65,6 +65,19 @@ class TransitionSchema(Recorded, db.Model):
     def finished(self) -> bool:
         return self.status == "finished"
 
+    def as_payload(self) -> dict:
+        """The record as its form sends it (flat fields), for the sync area's conflict view."""
+        return {
+            "uuid": self.uuid,
+            "child_id": str(self.child_id),
+            "form_version": str(self.form_version),
+            "target": self.target,
+            "action": "finish" if self.finished else "draft",
+            "include_wellbeing": "y" if self.include_wellbeing else "",
+            "receiving_name": self.receiving_name if self.kind == "school" else "",
+            **self.answers,
+        }
+
     @property
     def starts_on(self) -> date:
         """The start in the receiving unit as the enrolment says now (it may have moved)."""

@@ -353,6 +353,13 @@ def test_submit_invalid_gives_danish_field_errors(world, request_ctx):
     assert unknown.status == "invalid" and "form_version" in unknown.errors
 
 
+def test_as_payload_round_trips_through_submit(world, request_ctx):
+    """What the sync area shows and re-submits for a conflict is the form's own payload."""
+    record = services.submit_transition(world.dagplejer, payload(world, "finish")).record
+    again = services.submit_transition(world.dagplejer, record.as_payload())
+    assert again.status == "duplicate"
+
+
 def test_submit_for_a_transition_the_child_does_not_have_is_invalid(world, request_ctx):
     result = services.submit_transition(world.dagplejer, payload(world, target="school:2030-08-01"))
     assert result.status == "invalid" and "target" in result.errors
