@@ -70,6 +70,15 @@ def format_number(value: float | None, decimals: int = 1) -> str:
     return text.replace(".", ",").replace("-", "−")
 
 
+def format_centile(value: float | None) -> str:
+    """A centile as people say it: whole numbers, one decimal at the extremes (0,4 · 99,6)."""
+    if value is None:
+        return "–"
+    if 1 <= value <= 99:
+        return str(round(value))
+    return f"{value:.1f}".replace(".", ",")
+
+
 def _child(child_id: int):
     child = get_child_or_404(current_user, child_id)
     if not queries.may_see_health_records(current_user):
@@ -508,6 +517,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["visits_child_summary"] = child_summary
     app.jinja_env.globals["visits_optional_url"] = optional_url
     app.jinja_env.filters["visits_num"] = format_number
+    app.jinja_env.filters["visits_centile"] = format_centile
     app.jinja_env.globals["visits_vs"] = valuesets
     app.jinja_env.globals["visits_sc"] = screening
     from app.demo.seed import register_seeder

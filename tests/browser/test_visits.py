@@ -1,0 +1,102 @@
+"""A health visitor's day on her phone (360×740): today's visits, a visit recorded with
+measurements and an EPDS whose item 10 needs action today, then the growth chart."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from app import clock
+from tests.browser.conftest import PHONE, assert_accessible, assert_no_horizontal_scroll, login
+
+NURSE = "sundhedsplejerske@opspor.demo"
+
+
+@pytest.fixture
+def viewport():
+    """Phone only: the health visitor works on her phone in families' homes."""
+    return PHONE
+
+
+def test_nurse_records_a_visit_with_measurements_and_an_urgent_epds(page):
+    login(page, NURSE)
+    page.goto("/")
+    assert page.get_by_role("heading", name="Dagens besøg", level=1).is_visible()
+    cards = page.locator(".visit-card")
+    assert cards.count() >= 3
+    times = [t for t in cards.locator(".visit-time").all_inner_texts() if ":" in t]
+    assert times == sorted(times), "today's visits are in time order"
+    assert cards.first.locator("a[href^='tel:']").count() >= 1
+    assert_accessible(page)
+    assert_no_horizontal_scroll(page)
+
+    child_name = cards.first.locator(".visit-child").inner_text()
+    cards.first.get_by_role("link", name=re.compile("^Registrér besøget")).click()
+    page.wait_for_url(re.compile(r"/boern/\d+/besoeg/ny"))
+    assert child_name in page.locator(".lead").inner_text()
+    assert_accessible(page)
+    assert_no_horizontal_scroll(page)
+
+    page.get_by_label("Vægt (gram)").fill("6850")
+    page.get_by_label("Længde (cm, én decimal)").fill("65,5")
+    page.locator("#length_position").get_by_label("Liggende").check()
+    page.get_by_label("Hovedomfang (cm, én decimal)").fill("42,0")
+    page.get_by_label("Ernæring").select_option("ammes_primaert")
+    page.locator("#ind_soevn").get_by_label("Let forstyrret søvn").check()
+
+    page.get_by_text("EPDS – mor").click()
+    items = page.locator("#epds-mor fieldset.epds-item")
+    assert items.count() == 10
+    alert = page.locator("[data-urgent-alert]")
+    for i in range(9):
+        items.nth(i).locator("input[type=radio]").nth(1).check()
+    assert alert.inner_text().strip() == ""
+    # Item 10, "Næsten aldrig": not "never", so the prompt appears at once.
+    items.nth(9).get_by_label("Næsten aldrig").check()
+    assert alert.get_attribute("role") == "alert"
+    assert "Handl i dag" in alert.inner_text()
+    page.get_by_label("Hvad har du gjort i dag?").fill(
+        "Talt med mor om tankerne; hun har tid hos egen læge i dag kl. 15."
+    )
+    assert_accessible(page)
+    # Choosing "Aldrig" takes it away again; back to "Næsten aldrig" for the record.
+    items.nth(9).get_by_label("Aldrig", exact=True).check()
+    assert alert.inner_text().strip() == ""
+    items.nth(9).get_by_label("Næsten aldrig").check()
+
+    page.get_by_role("button", name="Gem besøget").click()
+    page.wait_for_url(re.compile(r"/besoeg/\d+$"))
+    prompt = page.get_by_role("alert").filter(has_text="Handl i dag")
+    assert prompt.is_visible()
+    assert page.get_by_text("Talt med mor om tankerne").is_visible()
+    assert page.get_by_role("cell", name="6850 g").is_visible()
+    assert_accessible(page)
+    assert_no_horizontal_scroll(page)
+
+    page.get_by_role("link", name="Vækstkurver").first.click()
+    page.wait_for_url(re.compile(r"/boern/\d+/vaekst$"))
+    today = clock.today().strftime("%d.%m.%Y")
+    weight_chart = page.locator("#weight svg.growth-chart")
+    assert weight_chart.is_visible()
+    point = weight_chart.locator("circle", has=page.locator(f"title:text-is('{today}: 6,85 kg')"))
+    assert point.count() == 1
+    assert page.locator("#weight table").get_by_role("cell", name="6,85 kg").is_visible()
+    assert_accessible(page)
+    assert_no_horizontal_scroll(page)
+
+
+def test_child_page_and_visit_list_are_accessible(page):
+    login(page, NURSE)
+    page.goto("/")
+    page.locator(".visit-card .visit-child a").first.click()
+    page.wait_for_url(re.compile(r"/boern/\d+$"))
+    assert page.get_by_role("heading", name="Sundhedspleje").is_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="Alle besøg").click()
+    page.wait_for_url(re.compile(r"/boern/\d+/besoeg$"))
+    assert_accessible(page)
+    assert_no_horizontal_scroll(page)
+    page.get_by_role("link", name=re.compile("^Flyt")).first.click()
+    page.wait_for_url(re.compile(r"/flyt"))
+    assert_accessible(page)
