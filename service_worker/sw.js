@@ -257,7 +257,8 @@ function fetchPages(cache, pages, userId) {
       return null;
     }, function () { failed += 1; }).then(next);
   }
-  return Promise.all([next(), next(), next(), next()]).then(function () {
+  // Two at a time: gentle on a small server (and on SQLite's single writer).
+  return Promise.all([next(), next()]).then(function () {
     // Pages no longer in the plan leave the device.
     return cache.keys().then(function (requests) {
       return Promise.all(requests.filter(function (r) { return !wanted[r.url]; })
