@@ -18,7 +18,7 @@
     var copy = event.target.closest("[data-copy-target]");
     if (copy) {
       var source = document.getElementById(copy.getAttribute("data-copy-target"));
-      var status = copy.parentNode.querySelector(".copy-status");
+      var status = copy.parentNode.querySelector(".cn-copy-status");
       if (source && navigator.clipboard) {
         navigator.clipboard.writeText(source.innerText).then(function () {
           if (status) status.textContent = copy.getAttribute("data-copied");
