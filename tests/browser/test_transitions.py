@@ -110,8 +110,14 @@ def test_schema_consent_handover_and_acknowledgement(page, browser, live_server,
     child_id = _make_child(live_server)
     name = " ".join(CHILD)
 
-    # The dagplejer's list: the demo child moving next month, and Ingrid.
+    # The child's page tells the dagplejer that a schema is due.
     login(page, "dagplejer@opspor.demo")
+    page.goto(f"/boern/{child_id}")
+    section = page.locator("section", has=page.get_by_role("heading", name="Overgang", exact=True))
+    assert "Skal begynde i Børnehaven Mælkebøtten" in section.inner_text()
+    assert_accessible(page)
+
+    # The dagplejer's list: the demo child moving next month, and Ingrid.
     page.get_by_role("link", name="Overgangsskemaer", exact=True).click()
     page.get_by_role("heading", name="Overgangsskemaer", level=1).wait_for()
     assert page.get_by_text("til Børnehaven Mælkebøtten").count() >= 2
@@ -202,6 +208,8 @@ def test_schema_consent_handover_and_acknowledgement(page, browser, live_server,
         leader_page.get_by_role("button", name="Vi har læst skemaet").click()
         leader_page.get_by_text("Det er registreret, at I har læst overgangsskemaet").wait_for()
         assert leader_page.locator(".tr-ack .tr-status").inner_text() == "Kvitteret"
+        leader_page.goto(f"/boern/{child_id}")
+        assert leader_page.get_by_role("link", name="Læs det modtagne overgangsskema").count() == 1
 
         # A child without consent shares nothing: listed as started, no schema, 404 by URL.
         leader_page.goto("/overgange/modtagne")
