@@ -157,7 +157,7 @@ class Server:
             if self.process.poll() is not None:
                 raise RuntimeError(f"gunicorn exited with {self.process.returncode}")
             try:
-                if requests.get(f"{self.base}/login", timeout=5).status_code == 200:
+                if requests.get(f"{self.base}/login", timeout=10).status_code == 200:
                     return
             except requests.RequestException:
                 pass
@@ -309,7 +309,7 @@ def bench_database(kind: str, args, results: dict, first: bool) -> None:
     try:
         server.wait()
         for _ in range(args.workers * 3):  # warm every worker's imports, templates, caches
-            requests.get(f"{server.base}/login", timeout=30)
+            requests.get(f"{server.base}/login", timeout=120)
         for users in [int(u) for u in args.users.split(",")]:
             seconds = args.run_time_single if users == 1 else args.run_time
             log(f"{kind}: locust, {users} user(s), {seconds} s")
@@ -415,6 +415,7 @@ def main(argv=None) -> int:
                 for u in args.users.split(",")
             },
             "think": args.think,
+            "load_before": round(os.getloadavg()[0], 1),
             "areas_included": [],
             "areas_skipped": [],
         },
@@ -429,6 +430,7 @@ def main(argv=None) -> int:
             log(f"{kind}: failed: {exc!r}")
             results["dbs"][kind] = {"skipped": f"failed ({exc.__class__.__name__}), see the log"}
     results["meta"]["total_s"] = round(time.perf_counter() - started)
+    results["meta"]["load_after"] = round(os.getloadavg()[0], 1)
     from bench import table
 
     (RESULTS / "latest.json").write_text(json.dumps(results, indent=1, default=str))

@@ -147,8 +147,15 @@ def _db_note(key: str, db: dict) -> str:
 def markdown(results: dict) -> str:
     meta = results["meta"]
     dbs = ", ".join(_db_note(k, v) for k, v in results["dbs"].items())
+    load = ""
+    if meta.get("load_before") is not None:
+        load = (
+            f" Load average (1 min) {meta['load_before']:g} at the start and "
+            f"{meta.get('load_after', '?')} at the end, in {meta.get('total_s', '?')} s: figures "
+            "taken while other work ran on the machine are slower than it can do."
+        )
     out = [
-        f"Measured {meta['date']} on {meta['machine']}, commit `{meta['commit']}`.",
+        f"Measured {meta['date']} on {meta['machine']}, commit `{meta['commit']}`.{load}",
         "",
         f"- Data: `flask demo synthetic --children {meta['children']} --seed {meta['seed']}` "
         f"({meta['children']:,} children; history included for: "
