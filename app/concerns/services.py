@@ -3,7 +3,7 @@ commit: the request boundary commits once."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -14,7 +14,7 @@ from app import clock
 from app.auth.models import Membership, User
 from app.auth.roles import Role
 from app.children.models import Child, Enrolment
-from app.concerns import rules
+from app.concerns import observations, rules
 from app.concerns.models import (
     ConcernEvent,
     CourseOfAction,
@@ -468,17 +468,6 @@ def apply_decision(meeting: Meeting, user: User) -> None:
 # ---------------------------------------------------------------------------------------------
 # Underretning
 
-# Other areas may add dated observations to the draft: fn(child_id) -> [(date, text), ...].
-ObservationProvider = Callable[[int], Iterable[tuple[date, str]]]
-_PROVIDERS: list[ObservationProvider] = []
-
-
-def register_observation_provider(fn: ObservationProvider) -> None:
-    """E.g. assessments add "dd.mm.åååå Trivselsvurdering: rød – <begrundelse>"."""
-    if fn not in _PROVIDERS:
-        _PROVIDERS.append(fn)
-
-
 SOURCE_LABELS = {
     "assessment": "Trivselsvurdering",
     "visit": "Sundhedsplejebesøg",
@@ -487,11 +476,10 @@ SOURCE_LABELS = {
 LEVEL_LABELS = {Level.GUL: "gul", Level.ROED: "rød", Level.AKUT: "akut"}
 
 
-def dated_observations(child: Child, course: CourseOfAction | None) -> list[tuple[date, str]]:
-    """What Opspor knows, dated and neutral, oldest first (the professional edits it)."""
-    found: list[tuple[date, str]] = []
-    for provider in _PROVIDERS:
-        found.extend(provider(child.id))
+def dated_observations(child: Child, user: User) -> list[tuple[date, str]]:
+    """What Opspor knows, dated and neutral, oldest first (the professional edits it): the
+    assessments and visits (see observations.py), the courses, fokuspunkter and meetings."""
+    found: list[tuple[date, str]] = list(observations.gather(child.id, user))
     courses = db.session.scalars(
         select(CourseOfAction)
         .where(CourseOfAction.child_id == child.id)
@@ -574,7 +562,7 @@ def start_underretning(user: User, child: Child, course: CourseOfAction | None) 
         writer_relation=(relation + ".") if relation else None,
         concern=course.reason if course else None,
         observations="\n".join(
-            f"{format_date(d)}: {text}" for d, text in dated_observations(child, course)
+            f"{format_date(d)}: {text}" for d, text in dated_observations(child, user)
         )
         or None,
         tried="\n".join(tried_so_far(course)) or None,

@@ -198,3 +198,62 @@ def test_an_underretning_can_be_started_from_any_course_and_not_by_strangers(cli
     db.session.commit()
     other = f"/boern/{sibling.id}/underretninger/ny?course_id={course.id}"
     assert client.post(other).status_code == 404
+
+
+def test_the_draft_carries_dated_assessments_and_only_nurses_get_visit_notes(client, auth, s):
+    """Red joint assessments come in with their justification; health-visit notes only when
+    the writer may read health records (a sundhedsplejerske), never for a pædagog."""
+    models = pytest.importorskip("app.assessments.models")
+    visits = pytest.importorskip("app.visits.models")
+    from app.assessments.positions import Position
+    from app.auth.roles import Role
+    from app.children.models import Caseload
+    from app.org.models import UnitKind
+    from tests.factories import make_unit, make_user
+
+    db.session.add(
+        models.Assessment(
+            uuid="a-1",
+            series_uuid="a-1",
+            form_version=1,
+            child_id=s.child.id,
+            unit_id=s.unit.id,
+            kind=models.AssessmentKind.JOINT,
+            assessor_id=s.paedagog.id,
+            concluding=True,
+            assessed_on=date(2026, 3, 2),
+            age_band="3-6",
+            indicators=[],
+            notes={},
+            position=Position.ROED,
+            justification="Trækker sig og virker bange ved afhentning.",
+        )
+    )
+    db.session.add(
+        visits.Visit(
+            uuid="v-1",
+            child_id=s.child.id,
+            visit_type="behov",
+            contact_form="hjemmebesoeg",
+            visit_date=date(2026, 2, 20),
+            observations="Mor fortæller om konflikter i hjemmet.",
+        )
+    )
+    db.session.commit()
+    course, draft, url = start(client, s)
+    assert (
+        "02.03.2026: Trivselsvurdering i Børnehaven Kløveren: rød position. Trækker sig"
+        in draft.observations
+    )
+    assert "konflikter i hjemmet" not in draft.observations
+    district = make_unit("Distrikt", UnitKind.SUNDHEDSPLEJEDISTRIKT)
+    nurse = make_user(Role.SUNDHEDSPLEJERSKE, district)
+    s.child.caseloads.append(Caseload(nurse_id=nurse.id, start_date=s.child.birth_date))
+    db.session.commit()
+    login(auth, nurse)
+    response = client.post(f"/boern/{s.child.id}/underretninger/ny?course_id={course.id}")
+    assert response.status_code == 303
+    nurses = db.session.scalars(select(Underretning).order_by(Underretning.id.desc())).first()
+    assert "20.02.2026: Behovskontakt: Mor fortæller om konflikter i hjemmet." in (
+        nurses.observations
+    )
