@@ -150,17 +150,21 @@ class VisitForm(FlaskForm):
         [Optional(), NumberRange(300, 40000, _l("Skriv vægten i gram, fx 5230."))],
     )
     weight_reason = SelectField(
-        _l("Vægt ikke målt, fordi"), choices=_choices(MISSING_REASONS, _l("— målt —")), default=""
+        _l("Hvis vægten ikke er målt: hvorfor"),
+        choices=_choices(MISSING_REASONS, _l("Vægten er målt")),
+        default="",
     )
     length_cm = DecimalCommaField(_l("Længde (cm, én decimal)"), minimum=30, maximum=130)
     length_position = OptionalRadioField(_l("Målt"), choices=_choices(LENGTH_POSITIONS))
     length_reason = SelectField(
-        _l("Længde ikke målt, fordi"), choices=_choices(MISSING_REASONS, _l("— målt —")), default=""
+        _l("Hvis længden ikke er målt: hvorfor"),
+        choices=_choices(MISSING_REASONS, _l("Længden er målt")),
+        default="",
     )
     head_cm = DecimalCommaField(_l("Hovedomfang (cm, én decimal)"), minimum=20, maximum=60)
     head_reason = SelectField(
-        _l("Hovedomfang ikke målt, fordi"),
-        choices=_choices(MISSING_REASONS, _l("— målt —")),
+        _l("Hvis hovedomfanget ikke er målt: hvorfor"),
+        choices=_choices(MISSING_REASONS, _l("Hovedomfanget er målt")),
         default="",
     )
 

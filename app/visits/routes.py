@@ -206,6 +206,9 @@ def new(child_id: int):
             "visit_date": clock.today(),
             "visit_time": planned.planned_time if planned else None,
             "contact_form": "hjemmebesoeg",
+            "length_position": "liggende"
+            if (clock.today() - child.birth_date).days < 731
+            else "staaende",
             "sex": services.child_sex(child) or "",
         }
     )

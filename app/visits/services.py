@@ -114,7 +114,9 @@ def form_content(form: VisitForm) -> dict[str, Any]:
         "weight_g": form.weight_g.data,
         "weight_reason": form.weight_reason.data or None,
         "length_mm": mm(form.length_cm.data),
-        "length_position": form.length_position.data or None,
+        "length_position": (form.length_position.data or None)
+        if form.length_cm.data is not None
+        else None,
         "length_reason": form.length_reason.data or None,
         "head_mm": mm(form.head_cm.data),
         "head_reason": form.head_reason.data or None,
