@@ -135,3 +135,62 @@ def test_a_paedagog_works_through_a_red_course_of_action(page, live_server):
     page.goto("/opfoelgning")
     assert page.get_by_role("heading", name="Mine opfølgninger").is_visible()
     check(page)
+
+
+def test_sparring_meetings_receipts_and_lists_pass_axe(page, live_server):
+    """The dagplejer's seeded red course (underretning sent, no receipt yet): sparring with the
+    personal-data warning, a meeting through its phases, the receipt and the lists."""
+    with live_server.app.app_context():
+        from app.concerns.models import Underretning
+
+        sent = db.session.scalars(
+            select(Underretning).where(Underretning.status == "sendt")
+        ).first()
+        child_id, course_id, underretning_id = sent.child_id, sent.course_id, sent.id
+        first_name = db.session.get(Child, child_id).first_name
+    today = clock.today()
+    login(page, "dagplejer@opspor.demo")
+
+    page.goto(f"/boern/{child_id}/sparring/anonym?course_id={course_id}")
+    check(page)
+    page.get_by_label("Hvem vil du have sparring med?").select_option(
+        label="PPR (psykolog, tale-hørekonsulent)"
+    )
+    page.get_by_label("Beskriv det, du gerne vil have sparring om").fill(
+        f"{first_name} har blå mærker og virker bange."
+    )
+    page.get_by_role("button", name="Gem forespørgslen").click()
+    warning = page.locator(".cn-pii-warning")
+    warning.wait_for()
+    assert first_name in warning.inner_text()
+    check(page)
+    page.get_by_label("Beskriv det, du gerne vil have sparring om").fill(
+        "Barnet har blå mærker og virker bange."
+    )
+    page.get_by_role("button", name="Gem forespørgslen").click()
+    page.wait_for_url(re.compile(r"/sparring/\d+$"))
+    check(page)
+    page.goto("/sparring")
+    check(page)
+
+    page.goto(f"/boern/{child_id}/sparring/ny?course_id={course_id}")
+    check(page)
+
+    page.goto(f"/boern/{child_id}/handleveje/{course_id}/moeder/ny")
+    check(page)
+    page.get_by_label("Mødedato").fill((today + timedelta(days=3)).isoformat())
+    page.get_by_label("Formål med mødet").fill("Fælles forståelse og aftaler.")
+    page.get_by_role("button", name="Gem forberedelsen").click()
+    page.wait_for_url(re.compile(r"/moeder/\d+"))
+    page.locator("#moedet").get_by_label("Mødet blev holdt").fill(today.isoformat())
+    page.locator("#moedet").get_by_label("Deltagere").fill("Dagplejer, dagplejepædagog, mor")
+    page.get_by_role("button", name="Gem mødet").click()
+    page.get_by_text("Mødet er noteret").wait_for()
+    check(page)
+
+    page.goto(f"/boern/{child_id}/underretninger/{underretning_id}")
+    assert "Kvitteringen mangler." in page.locator("#kvittering").inner_text()
+    check(page)
+
+    page.goto("/opfoelgning/enheder")
+    check(page)
