@@ -7,7 +7,7 @@ use and wires the area into the app.
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, abort
+from flask import Blueprint, Flask, abort, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -15,6 +15,7 @@ from app import clock
 from app.auth.roles import ASSESSING_ROLES
 from app.extensions import db
 from app.security import roles_required
+from app.sync.plan import register_offline_pages
 from app.sync.registry import register_record_kind
 from app.transitions import queries, rules, services
 from app.transitions.forms import WithdrawForm
@@ -100,6 +101,28 @@ def transition_panel(child) -> dict | None:
     return panel if len(panel) > 1 else None
 
 
+def offline_pages(user, child_id: int) -> list[str]:
+    """The schema form of a child whose transition the user sends, for "Gør klar til offline"."""
+    from app.children.models import Child
+
+    today = clock.today()
+    child = db.session.get(Child, child_id)
+    if child is None:
+        return []
+    cfg = queries.child_settings(child, today)
+    coming = queries.coming_for(child, today, cfg)
+    if coming is None or not queries.staff_of(user, today).covers(coming.sending, child.id):
+        return []
+    schema = queries.schema_for_target(child.id, coming.target)
+    if not rules.is_listed(coming, today, schema is not None, cfg):
+        return []
+    if schema is None:
+        return [url_for("transitions.new", child_id=child.id)]
+    if queries.is_locked(schema):
+        return []
+    return [url_for("transitions.edit", child_id=child.id, schema_id=schema.id)]
+
+
 def init_app(app: Flask) -> None:
     from app.transitions import views_received, views_sending  # noqa: F401 (register on bp)
 
@@ -107,6 +130,7 @@ def init_app(app: Flask) -> None:
     register_nav("transitions.index", _l("Overgangsskemaer"), lambda u: bool(u.roles), order=60)
     register_child_section("transitions/_child_section.html", order=60)
     register_record_kind("transition", services.submit_transition)
+    register_offline_pages(offline_pages)
     app.jinja_env.globals["transition_panel"] = transition_panel
 
     from app.demo.seed import register_seeder

@@ -113,6 +113,18 @@ def test_the_record_kind_is_registered(app):
     assert submitter("transition") is services.submit_transition
 
 
+def test_the_form_is_in_the_offline_plan(world, client):
+    """ "Gør klar til offline" caches the schema form of the dagplejer's child, and only hers."""
+    from app.sync.plan import build_plan
+
+    login(client, world.dagplejer)
+    with client.application.test_request_context():
+        urls = [p["url"] for p in build_plan(world.dagplejer)["pages"]]
+        assert f"/boern/{world.child.id}/overgangsskema/ny" in urls
+        other = [p["url"] for p in build_plan(world.nurse)["pages"]]
+        assert not any("overgangsskema" in u for u in other)
+
+
 def test_save_a_draft_and_finish_it_later(world, client):
     login(client, world.dagplejer)
     data = payload(world, "draft", social_wellbeing="", parents_words="Hun glæder sig.")
