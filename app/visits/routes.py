@@ -186,6 +186,8 @@ def new(child_id: int):
         planned = db.session.get(PlannedVisit, planned_id)
         if planned is None or planned.child_id != child.id:
             abort(404)
+        if request.method == "GET" and planned.record is not None:
+            return redirect(url_for("visits.show", visit_id=planned.record.id), 303)
     if request.method == "POST":
         result, form = services.process_visit(current_user, request.form)
         if result.status in ("accepted", "duplicate"):
