@@ -5,7 +5,7 @@ The views live in views_*.py by topic; this module wires them into the app.
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, abort, render_template, request
+from flask import Blueprint, Flask, abort, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -29,11 +29,6 @@ def course_or_404(child_id: int, course_id: int):
 def is_partial() -> bool:
     """A targeted HTMX request (not a boosted navigation) gets only the fragment."""
     return bool(request.htmx) and not request.htmx.boosted
-
-
-def render(template: str, status: int = 200, **context):
-    response = render_template(template, **context)
-    return response, status
 
 
 def init_app(app: Flask) -> None:

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from app import clock
 from app.audit.services import log_access
 from app.children.scoping import get_child_or_404
-from app.concerns import rules, services
+from app.concerns import drafting, rules, services
 from app.concerns.forms import (
     CloseForm,
     ConfirmForm,
@@ -357,7 +357,7 @@ def answer_question(child_id: int, course_id: int):
                 .where(Underretning.course_id == course.id)
                 .order_by(Underretning.id.desc())
                 .limit(1)
-            ) or services.start_underretning(current_user, child, course)
+            ) or drafting.start_underretning(current_user, child, course)
             log_access(child.id, "create", f"underretning:{draft.id}")
             flash(_("Dit svar er gemt. Her er et udkast til underretningen."), "success")
             return redirect(

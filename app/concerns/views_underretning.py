@@ -15,7 +15,7 @@ from app import clock
 from app.audit.services import log_access
 from app.children import cpr
 from app.children.scoping import get_child_or_404
-from app.concerns import services
+from app.concerns import drafting, services
 from app.concerns.forms import DraftForm, ReceiptForm, SentForm, options
 from app.concerns.models import CourseOfAction, Underretning
 from app.concerns.routes import bp
@@ -73,7 +73,7 @@ def underretning_new(child_id: int):
     course = db.session.get(CourseOfAction, course_id) if course_id else None
     if course_id and (course is None or course.child_id != child.id):
         abort(404)
-    draft = services.start_underretning(current_user, child, course)
+    draft = drafting.start_underretning(current_user, child, course)
     log_access(child.id, "create", f"underretning:{draft.id}")
     return redirect(
         url_for("concerns.underretning", child_id=child.id, underretning_id=draft.id), 303
@@ -122,7 +122,7 @@ def underretning_sent(child_id: int, underretning_id: int):
     form = SentForm()
     form.channel.choices = options([("", _("Vælg")), *((c, c) for c in settings.channels)])
     if form.validate_on_submit():
-        services.record_sent(
+        drafting.record_sent(
             draft,
             current_user,
             form.sent_on.data,
