@@ -227,10 +227,13 @@ def _level(record) -> str:
     return str(getattr(value, "value", value) or "")
 
 
-def _on_course_opened(sender, course=None, **_data) -> None:
+def _on_course_opened(sender, course=None, **_data) -> bool:
+    """Returns True when the leaders will be told (red/acute): the sender may record that."""
     course = course if course is not None else sender  # concerns sends the course as sender
     if _level(course) in SERIOUS:
         sweep.after_commit(("sweep", ("red_concern",)))
+        return True
+    return False
 
 
 def _on_assessment_recorded(sender, assessment=None, **_data) -> None:

@@ -109,7 +109,10 @@ def shown(page) -> list[dict]:
 
 def test_the_settings_page_is_accessible_and_waits_for_a_tap(page, live_server):
     login(page, LEADER)
-    page.goto("/paamindelser")
+    page.goto("/notifikationer")
+    # A boosted link (hx-boost): the page's script must still run after the swap.
+    page.get_by_role("link", name="Påmindelser på telefonen").click()
+    page.wait_for_url("**/paamindelser")
     assert page.get_by_role("heading", name="Påmindelser", level=1).is_visible()
     enable = page.get_by_role("button", name="Slå påmindelser til på denne enhed")
     enable.wait_for()
