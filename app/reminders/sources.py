@@ -126,6 +126,61 @@ def concerns(org: Org, today: date) -> list[Concern]:
     return facts
 
 
+def red_news(org: Org, today: date) -> list[Concern]:
+    """Red: a concluding assessment in red position (the leader hears of it even before anyone
+    opens the course of action), and red/acute courses. A course opened from such an assessment
+    is the same news and is left out; a correction of an assessment keeps its series key."""
+    facts: list[Concern] = []
+    red_series: set[str] = set()
+    if installed("assessments"):
+        from app.assessments.models import Assessment
+        from app.assessments.positions import Position
+
+        since = today - timedelta(days=31)  # the rule narrows this to its own look-back
+        for r in db.session.execute(
+            select(
+                Assessment.series_uuid,
+                Assessment.unit_id,
+                Assessment.assessed_on,
+                Assessment.created_at,
+            ).where(
+                Assessment.current.is_(True),
+                Assessment.concluding.is_(True),
+                Assessment.position == Position.ROED,
+                Assessment.assessed_on >= since,
+            )
+        ):
+            red_series.add(r.series_uuid)
+            recorded = _local_date(r.created_at) if r.created_at else r.assessed_on
+            facts.append(
+                Concern(
+                    key=f"assessment:{r.series_uuid}",
+                    unit_id=r.unit_id,
+                    unit_name=org.names.get(r.unit_id, ""),
+                    level="roed",
+                    opened_on=r.assessed_on,
+                    since=max(r.assessed_on, recorded),
+                    has_action_plan=False,
+                )
+            )
+    courses = [c for c in concerns(org, today) if c.serious]
+    if courses and red_series:
+        from app.assessments.models import Assessment
+        from app.concerns.models import CourseSource
+
+        same = {
+            f"course:{course_id}"
+            for course_id, series in db.session.execute(
+                select(CourseSource.course_id, Assessment.series_uuid)
+                .join(Assessment, Assessment.id == CourseSource.source_id)
+                .where(CourseSource.source == "assessment")
+            )
+            if series in red_series
+        }
+        courses = [c for c in courses if c.key not in same]
+    return facts + courses
+
+
 def follow_ups(org: Org, today: date) -> list[FollowUp]:
     """Follow-ups past their date: the courses' follow-up dates and the open plan items
     (fokuspunkter, agreed meeting actions), exactly as the concerns area lists them."""
@@ -482,7 +537,7 @@ def _municipality_settings(unit_id: int, section: str) -> dict:
 
 # rule name → source function (facts for that rule)
 SOURCES = {
-    "red_concern": concerns,
+    "red_concern": red_news,
     "urgent_screening": urgent_screenings,
     "no_action_plan": concerns,
     "follow_up_overdue": follow_ups,

@@ -214,6 +214,52 @@ def test_escalation_from_yellow_to_red_is_news(place, client, auth, receiver, at
     assert len(notifications(place["leader"], "red_concern")) == 1
 
 
+def red_assessment(place, assessed_on=date(2026, 3, 2)):
+    from app.assessments.models import Assessment, AssessmentKind
+    from app.assessments.positions import Position
+
+    series = str(uuid.uuid4())
+    assessment = Assessment(
+        uuid=str(uuid.uuid4()),
+        series_uuid=series,
+        form_version=1,
+        child_id=place["child"].id,
+        unit_id=place["unit"].id,
+        kind=AssessmentKind.JOINT,
+        assessor_id=place["paedagog"].id,
+        concluding=True,
+        assessed_on=assessed_on,
+        age_band="1-3",
+        position=Position.ROED,
+        justification="Trives ikke",
+    )
+    db.session.add(assessment)
+    db.session.flush()
+    return assessment
+
+
+def test_a_red_assessment_reaches_the_leader_before_any_course_and_only_once(
+    place, client, auth, receiver
+):
+    """The joint assessment turns red: the leader hears at once, even if nobody opens the
+    course of action; opening it from that assessment is the same news, not a second push."""
+    subscribe(client, auth, place["leader"], Device(receiver))
+    assessment = red_assessment(place)
+    signals.assessment_recorded.send(assessment, assessment=assessment, user=place["paedagog"])
+    db.session.commit()
+    assert len(receiver.requests) == 1
+
+    from app.concerns.rules import Level
+    from app.concerns.services import open_course as open_
+
+    open_(place["paedagog"], place["child"], Level.ROED, "assessment", assessment.id)
+    db.session.commit()
+    sweep.run()
+
+    assert len(receiver.requests) == 1
+    assert len(notifications(place["leader"], "red_concern")) == 1
+
+
 # ---- once only, also when two sweeps race ---------------------------------------------------
 
 
