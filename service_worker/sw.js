@@ -224,10 +224,14 @@ function prepareNow(userId) {
     if (!response.ok) return { ok: false };
     return response.json().then(function (plan) {
       if (String(plan.user_id) !== userId) return { ok: false, mismatch: true };
+      var previous;
       return switchUser(userId).then(function () {
+        return Outbox.getMeta("prepared:" + userId);
+      }).then(function (meta) {
+        previous = meta && meta.version === VERSION ? meta.pages : [];
         return caches.open(pagesCache(userId));
       }).then(function (cache) {
-        return fetchPages(cache, plan.pages, userId);
+        return fetchPages(cache, plan.pages, userId, previous);
       }).then(function (failed) {
         var meta = { preparedAt: new Date().toISOString(), children: plan.children,
           pages: plan.pages, failed: failed, version: VERSION };
@@ -239,7 +243,7 @@ function prepareNow(userId) {
   }, function () { return { ok: false, offline: true }; });
 }
 
-function fetchPages(cache, pages, userId) {
+function fetchPages(cache, pages, userId, previous) {
   var queue = pages.slice();
   var failed = 0;
   var wanted = {};
@@ -259,11 +263,12 @@ function fetchPages(cache, pages, userId) {
   }
   // Two at a time: gentle on a small server (and on SQLite's single writer).
   return Promise.all([next(), next()]).then(function () {
-    // Pages no longer in the plan leave the device.
-    return cache.keys().then(function (requests) {
-      return Promise.all(requests.filter(function (r) { return !wanted[r.url]; })
-        .map(function (r) { return cache.delete(r); }));
-    });
+    // Pages of the previous plan that are no longer planned leave the device. (Pages the user
+    // opened herself stay until logout or the next version.)
+    return Promise.all((previous || []).map(function (p) {
+      var url = new URL(p.url, self.location.origin).href;
+      return wanted[url] ? null : cache.delete(url);
+    }));
   }).then(function () { return failed; });
 }
 

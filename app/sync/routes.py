@@ -121,6 +121,7 @@ def sync():
     items = body.get("items", [])
     if len(items) > current_app.config["SYNC_MAX_ITEMS"]:
         return _too_large()
+    services.take_write_lock()
     results = [services.process_item(current_user, item).as_json() for item in items]
     views = body.get("views") if isinstance(body.get("views"), list) else []
     taken = services.log_offline_views(current_user, views)

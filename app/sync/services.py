@@ -16,7 +16,7 @@ from uuid import uuid4
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import inspect, select
+from sqlalchemy import inspect, select, text
 
 from app.audit.services import log_access
 from app.children.scoping import can_see_child
@@ -47,6 +47,17 @@ class ItemResult:
             if value:
                 out[key] = value
         return out
+
+
+def take_write_lock() -> None:
+    """SQLite: start the batch's transaction as a writer.
+
+    Items run in savepoints; a savepoint opened before the first write would start a deferred
+    transaction whose later upgrade to a writer fails at once ("database is locked") if another
+    request wrote meanwhile. A no-op write first makes SQLite wait its busy timeout instead.
+    """
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.execute(text("UPDATE sync_receipt SET id = id WHERE 1 = 0"))
 
 
 def _item_id(item: Any) -> str:
