@@ -7,6 +7,7 @@ import re
 from contextlib import contextmanager
 
 import pytest
+from flask import g
 from sqlalchemy import create_engine, event, text
 
 from app import create_app
@@ -92,6 +93,7 @@ class Auth:
 
     def login(self, user):
         db.session.commit()
+        g.pop("_login_user", None)  # Flask-Login caches the user per app context
         with self.client.session_transaction() as session:
             session["_user_id"] = user.get_id()
             session["_fresh"] = True
