@@ -204,7 +204,10 @@ class QuestionForm(CorrectionMixin, Prefixed):
     prefix_name = "question"
 
     answer = RadioField(
-        _l("Dit svar"),
+        _l(
+            "Har du grund til at antage, at barnet kan have behov for særlig støtte eller har "
+            "været udsat for overgreb?"
+        ),
         choices=options(
             [
                 ("ja", _l("Ja – jeg skal underrette")),
