@@ -348,7 +348,7 @@ def overview_list(which: str):
     """The children behind one number of the overview (names shown only here, to leaders)."""
     today = clock.today()
     units = ov.leader_units(current_user)
-    unit_id = request.args.get("enhed", "")
+    unit_id = request.args.get("enhed") or request.args.get("unit_id", "")
     if unit_id:
         units = [u for u in units if str(u.id) == unit_id]
         if not units:
