@@ -2,7 +2,7 @@
 
 from datetime import date, timedelta
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.admin import rules
@@ -11,6 +11,9 @@ from app.org.models import UnitKind
 
 dates = st.dates(min_value=date(2018, 1, 1), max_value=date(2032, 12, 31))
 maybe_dates = st.none() | dates
+
+# Pure functions: no deadline, so a busy 2-core CI machine cannot make them flaky.
+relaxed = settings(deadline=None)
 
 
 def test_roles_fit_their_kinds_of_unit():
@@ -37,6 +40,7 @@ def test_cycles_in_the_unit_tree_are_found():
     assert not rules.creates_cycle(1, None, parents)
 
 
+@relaxed
 @given(
     st.lists(st.integers(0, 30), min_size=1, max_size=30), st.integers(1, 30), st.integers(1, 30)
 )
@@ -64,6 +68,7 @@ def test_overlaps_with_open_ends():
     assert not rules.overlaps(d, d + timedelta(days=9), d + timedelta(days=10), None)
 
 
+@relaxed
 @given(dates, maybe_dates, dates, maybe_dates)
 def test_overlap_is_symmetric_and_means_a_shared_day(a_start, a_end, b_start, b_end):
     if a_end is not None and a_end < a_start or b_end is not None and b_end < b_start:
@@ -75,6 +80,7 @@ def test_overlap_is_symmetric_and_means_a_shared_day(a_start, a_end, b_start, b_
     assert result == shared
 
 
+@relaxed
 @given(dates, st.integers(min_value=-30, max_value=400))
 def test_a_move_never_leaves_a_gap_or_an_overlap(start, offset):
     move = start + timedelta(days=offset)
