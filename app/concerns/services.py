@@ -56,10 +56,18 @@ def leaders_of(unit: Unit | None) -> list[User]:
     if not ids:
         return []
     query = (
+        # EXISTS rather than DISTINCT: PostgreSQL cannot compare User's JSON column.
         select(User)
-        .join(Membership, Membership.user_id == User.id)
-        .where(Membership.unit_id.in_(ids), Membership.role == Role.LEDER, User.active)
-        .distinct()
+        .where(
+            User.active,
+            select(Membership.id)
+            .where(
+                Membership.user_id == User.id,
+                Membership.unit_id.in_(ids),
+                Membership.role == Role.LEDER,
+            )
+            .exists(),
+        )
         .order_by(User.name)
     )
     return list(db.session.scalars(query))
@@ -72,9 +80,12 @@ def staff_of(unit: Unit | None) -> list[User]:
         return []
     query = (
         select(User)
-        .join(Membership, Membership.user_id == User.id)
-        .where(Membership.unit_id.in_(ids), User.active)
-        .distinct()
+        .where(
+            User.active,
+            select(Membership.id)
+            .where(Membership.user_id == User.id, Membership.unit_id.in_(ids))
+            .exists(),
+        )
         .order_by(User.name)
     )
     return list(db.session.scalars(query))
@@ -282,7 +293,9 @@ def notify_leader(course: CourseOfAction, user: User) -> None:
     if user in leaders_of(unit):
         course.leader_informed_at = clock.now()
         course.leader_informed_how = "selv"
-    elif receivers:
+    elif any(result for _receiver, result in receivers):
+        # A receiver answers True only when it really notified a leader (red/acute, a leader
+        # exists); a unit without a leader leaves the step open for the user to do by hand.
         course.leader_informed_at = clock.now()
         course.leader_informed_how = "besked"
     if course.leader_informed_at:
