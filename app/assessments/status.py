@@ -39,6 +39,8 @@ class ChildStatus:
     pending: int = 0
     mine_pending: bool = False
     minimum: int = 2
+    # A dagplejepædagog in a dagpleje makes the joint assessment with the dagplejer, after hers.
+    joint_only: bool = False
     todo: list[str] = field(default_factory=list)
 
     @property
@@ -101,6 +103,9 @@ def child_statuses(
     }
     pending_rows = db.session.execute(pending_individuals_for(ids)).all()
     who = UserUnits.of(user)
+    supervisor = Role.DAGPLEJEPAEDAGOG in user.roles and not (
+        user.roles & {Role.DAGPLEJER, Role.PAEDAGOG}
+    )
     schedules: dict[str, rules.Schedule] = {}
     without_plan = without_plan or set()
     statuses = []
@@ -138,6 +143,7 @@ def child_statuses(
             status.minimum = rules.minimum_individual(
                 unit.kind.is_dagpleje, settings.minimum_config(unit.municipality)
             )
+            status.joint_only = supervisor and unit.kind.is_dagpleje
         status.todo = todo(status, child.id in without_plan)
         statuses.append(status)
     return statuses
@@ -150,6 +156,8 @@ def todo(status: ChildStatus, without_plan: bool) -> list[str]:
         items.append("overdue")
     if status.pending >= status.minimum and status.pending:
         items.append("joint")
+    elif status.joint_only and (status.overdue or status.due_soon):
+        items.append("waiting_dagplejer")
     elif (status.overdue or status.due_soon) and not status.mine_pending:
         items.append("own")
     elif status.mine_pending:
@@ -159,7 +167,7 @@ def todo(status: ChildStatus, without_plan: bool) -> list[str]:
     return items
 
 
-URGENCY = {"overdue": 0, "plan": 1, "joint": 2, "own": 3, "waiting": 4}
+URGENCY = {"overdue": 0, "plan": 1, "joint": 2, "own": 3, "waiting": 4, "waiting_dagplejer": 4}
 
 
 def by_urgency(statuses: list[ChildStatus]) -> list[ChildStatus]:

@@ -441,3 +441,28 @@ def test_the_childs_page_shows_the_strip_across_units(client, auth, app):
     # New unit, new schedule: the first assessment there within 3 months of the move.
     assert rules.add_months(moved + timedelta(days=1), 3).strftime("%d.%m.%Y") in status
     assert "Lav din egen vurdering" not in status  # she has made hers; waiting for the joint
+
+
+def test_a_dagplejepaedagog_waits_for_the_dagplejer_then_makes_the_joint_one(
+    client, auth, app, in_request
+):
+    group = make_unit(kind=UnitKind.DAGPLEJEGRUPPE)
+    dpp = make_user(Role.DAGPLEJEPAEDAGOG, group)
+    dagplejer = make_user(Role.DAGPLEJER, group, supervisor=dpp)
+    child = make_child(
+        group,
+        dagplejer=dagplejer,
+        birth_date=TODAY - timedelta(days=500),
+        enrolled_from=TODAY - timedelta(days=200),
+        first_name="Ditte",
+    )
+    db.session.commit()
+    auth.login(dpp)
+    html = client.get("/").get_data(as_text=True)
+    assert "Venter på dagplejerens egen vurdering." in html
+    assert "Lav din egen vurdering" not in html
+    auth.login(dagplejer)
+    assert "Lav din egen vurdering" in client.get("/").get_data(as_text=True)
+    assert client.post("/vurderinger/ny", data=payload(child)).status_code == 303
+    auth.login(dpp)
+    assert "Lav fælles vurdering" in client.get("/").get_data(as_text=True)
