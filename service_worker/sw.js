@@ -92,7 +92,9 @@ self.addEventListener("activate", function (event) {
     return Promise.all(names.filter(function (name) {
       return name.indexOf("opspor-") === 0 && name !== SHELL && name.indexOf(PAGES) !== 0;
     }).map(function (name) { return caches.delete(name); }));
-  }).then(function () { return self.clients.claim(); }));
+  }).then(function () { return self.clients.claim(); }).then(function () {
+    replayIfWork();
+  }));
 });
 
 // -- fetch -----------------------------------------------------------------------------------
@@ -331,7 +333,12 @@ self.addEventListener("sync", function (event) {
   }));
 });
 
-// Worker start-up: send what waits (a no-op when the outbox is empty).
-Outbox.hasWork().then(function (work) {
-  return work ? Outbox.replay() : null;
-}).catch(function () { return null; });
+// Worker start-up (and activation of a new version): send what waits. A version that is still
+// installing or waiting leaves this to the active one.
+function replayIfWork() {
+  return Outbox.hasWork().then(function (work) {
+    return work ? Outbox.replay() : null;
+  }).catch(function () { return null; });
+}
+
+if (!self.registration.installing && !self.registration.waiting) replayIfWork();

@@ -118,13 +118,19 @@
     }, function () { return false; });
   }
 
+  var updateTimer = null;
   function maybeActivateUpdate() {
     var worker = waitingWorker || (registration && registration.waiting);
     if (!worker || !navigator.serviceWorker.controller) return Promise.resolve(false);
     var formOpen = $all(OFFLINE_FORM).some(function (f) { return !f.hidden; });
-    if (formOpen || replaying || !navigator.onLine) return Promise.resolve(false);
-    return sendingElsewhere().then(function (busy) {
-      if (busy) return false;
+    var check = formOpen || replaying || !navigator.onLine ? Promise.resolve(true) : sendingElsewhere();
+    return check.then(function (busy) {
+      clearTimeout(updateTimer);
+      if (busy) {
+        // Not now: look again in a moment (the form may be saved, the sending may end).
+        updateTimer = setTimeout(maybeActivateUpdate, 3000);
+        return false;
+      }
       worker.postMessage({ type: "SKIP_WAITING" });
       waitingWorker = null;
       return true;
@@ -186,12 +192,15 @@
     var alert = $("[data-sync-alert]");
     if (!uid || !alert) return Promise.resolve();
     return Promise.all([Outbox.getMeta("authNeeded"), Outbox.counts(uid)]).then(function (r) {
-      var show = r[0] && r[1].pending > 0;
+      var show = Boolean(r[0] && r[1].pending > 0);
+      var text = show ? t("authNeeded", { n: countText(r[1].pending) }) : "";
       alert.hidden = !show;
+      if (alert.getAttribute("data-text") === text) return; // unchanged: keep the DOM (and focus)
+      alert.setAttribute("data-text", text);
       alert.textContent = "";
       if (show) {
         var login = status().getAttribute("data-login-url") + "?next=" + encodeURIComponent(outboxUrl());
-        alert.appendChild(document.createTextNode(t("authNeeded", { n: countText(r[1].pending) }) + " "));
+        alert.appendChild(document.createTextNode(text + " "));
         alert.appendChild(el("a", { href: login, "hx-boost": "false", text: t("logIn") }));
       }
     });

@@ -327,7 +327,7 @@ def test_a_new_worker_waits_for_the_open_form_and_then_sends_what_the_old_one_qu
     page.goto("/udbakke")  # no form open: the new version takes over
     poll(
         page,
-        "OpsporOffline.ask({type: 'version'}).then(v => v && v.version === 'deployed0002')",
+        "OpsporOffline.ask({type: 'version'}, 2000).then(v => v && v.version === 'deployed0002')",
         timeout=60,
     )
     poll(page, f"caches.keys().then(n => !n.some(x => x.includes('{old_version}')))", timeout=30)
