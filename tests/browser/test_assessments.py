@@ -142,7 +142,7 @@ def test_mine_boern_on_a_tablet_and_a_phone(page, email):
 
 def test_an_assessment_and_its_history_are_accessible(page):
     login(page, "paedagog@opspor.demo")
-    page.locator(".assess-card .child-name").first.click()
+    page.locator(".assess-card .child-link").first.click()
     page.wait_for_url(CHILD_URL)
     history = page.locator("#trivsel details.history")
     if history.count():
