@@ -134,7 +134,9 @@ def login(page, email: str, password: str = DEMO_PASSWORD) -> None:
 
 def axe_violations(page) -> list[dict]:
     """Run axe-core (from npm) for WCAG 2.1 A/AA; served same-origin so the CSP allows it."""
-    page.route(
+    # On the context, not the page: once the service worker controls the page, its fetches
+    # bypass page-level routes.
+    page.context.route(
         "**/__axe.js", lambda route: route.fulfill(path=str(AXE), content_type="text/javascript")
     )
     page.add_script_tag(url="/__axe.js")
@@ -142,7 +144,7 @@ def axe_violations(page) -> list[dict]:
         """async () => (await axe.run(document, {runOnly: {type: 'tag',
             values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})).violations"""
     )
-    page.unroute("**/__axe.js")
+    page.context.unroute("**/__axe.js")
     return result
 
 
