@@ -52,6 +52,12 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--cycles", type=int, default=int(env("BENCH_CYCLES", "200")))
     p.add_argument("--replay", type=int, default=int(env("BENCH_REPLAY", "500")))
     p.add_argument("--port", type=int, default=int(env("BENCH_PORT", "8765")))
+    p.add_argument(
+        "--analyze",
+        type=int,
+        default=int(env("BENCH_ANALYZE", "1")),
+        help="1: gather planner statistics after loading (ANALYZE); 0: measure without them",
+    )
     p.add_argument("--no-lighthouse", action="store_true", default=env("BENCH_LIGHTHOUSE") == "0")
     p.add_argument("--no-readme", action="store_true", help="write only bench/results/latest.md")
     return p.parse_args(argv)
@@ -103,6 +109,7 @@ def generate(url: str, args) -> tuple[float, str]:
             str(args.children),
             "--seed",
             str(args.seed),
+            *(["--analyze"] if args.analyze else []),
         ],
         cwd=ROOT,
         env=server_env(url),
@@ -415,6 +422,7 @@ def main(argv=None) -> int:
                 for u in args.users.split(",")
             },
             "think": args.think,
+            "analyze": bool(args.analyze),
             "load_before": round(os.getloadavg()[0], 1),
             "areas_included": [],
             "areas_skipped": [],

@@ -160,7 +160,12 @@ def markdown(results: dict) -> str:
         f"- Data: `flask demo synthetic --children {meta['children']} --seed {meta['seed']}` "
         f"({meta['children']:,} children; history included for: "
         f"{', '.join(meta['areas_included']) or 'no area yet'}; "
-        f"not yet available: {', '.join(meta['areas_skipped']) or 'none'}). Databases: {dbs}.",
+        f"not yet available: {', '.join(meta['areas_skipped']) or 'none'}). Databases: {dbs}"
+        + (
+            "; planner statistics gathered after loading (ANALYZE)."
+            if meta.get("analyze", True)
+            else "; no planner statistics (BENCH_ANALYZE=0)."
+        ),
         f"- Server: gunicorn, {meta['workers']} sync workers, on 127.0.0.1; load from locust "
         f"(headless, a second process). "
         + "; ".join(

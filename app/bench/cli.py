@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 import click
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from app.extensions import db
 
@@ -14,7 +14,8 @@ from app.extensions import db
 @click.option("--children", "n_children", default=40_000, show_default=True, type=int)
 @click.option("--seed", default=1, show_default=True, type=int)
 @click.option("--reset", is_flag=True, help="Drop all tables and create them again first.")
-def synthetic(n_children: int, seed: int, reset: bool) -> None:
+@click.option("--analyze", is_flag=True, help="Gather the query planner's statistics afterwards.")
+def synthetic(n_children: int, seed: int, reset: bool, analyze: bool) -> None:
     """Fill an empty database with a synthetic municipality of N children (invented data)."""
     from app.bench.synthetic import generate
     from app.org.models import Municipality
@@ -27,6 +28,9 @@ def synthetic(n_children: int, seed: int, reset: bool) -> None:
         raise click.ClickException("The database already has data; use --reset to start over.")
     world = generate(n_children, seed)
     db.session.commit()
+    if analyze:  # what PostgreSQL's autovacuum does by itself soon after a bulk load
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
     counts = ", ".join(f"{table} {n}" for table, n in sorted(world.bulk.counts.items()))
     click.echo(f"Synthetic municipality: {counts}.")
     click.echo(f"Areas included: {', '.join(world.included) or 'none'}.")
