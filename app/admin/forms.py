@@ -30,19 +30,12 @@ from wtforms.validators import (
     Regexp,
 )
 
-from app.admin.labels import ROLE_LABELS, UNIT_KIND_LABELS
+from app.admin.labels import RELATION_LABELS, ROLE_LABELS, UNIT_KIND_LABELS
 
 DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y", "%d-%m-%Y", "%d/%m/%Y"]
 NONE = 0  # the "no choice" value of an integer select
 PHONE = r"^\+?[0-9][0-9 ]{6,18}$"
-RELATIONS = [
-    SelectChoice("mor", _l("Mor")),
-    SelectChoice("far", _l("Far")),
-    SelectChoice("forælder", _l("Forælder")),
-    SelectChoice("plejeforælder", _l("Plejeforælder")),
-    SelectChoice("værge", _l("Værge")),
-    SelectChoice("andet", _l("Anden relation")),
-]
+RELATIONS = [SelectChoice(code, label) for code, label in RELATION_LABELS.items()]
 
 
 def options(pairs) -> list[SelectChoice]:

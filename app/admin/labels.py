@@ -43,3 +43,19 @@ def unit_kind_label(value) -> str:
         return str(UNIT_KIND_LABELS[UnitKind(value)])
     except ValueError:
         return str(value)
+
+
+# A guardian's relation to the child (stored as the Danish code).
+RELATION_LABELS = {
+    "mor": _l("Mor"),
+    "far": _l("Far"),
+    "forælder": _l("Forælder"),
+    "plejeforælder": _l("Plejeforælder"),
+    "værge": _l("Værge"),
+    "andet": _l("Anden relation"),
+}
+
+
+def relation_label(value) -> str:
+    label = RELATION_LABELS.get(value)
+    return str(label) if label is not None else str(value or "")

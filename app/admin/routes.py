@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from app.admin import queries, views_children, views_staff, views_units  # noqa: F401 (register views)
 from app.admin.blueprint import bp, child_admin_required
-from app.admin.labels import role_label, unit_kind_label
+from app.admin.labels import relation_label, role_label, unit_kind_label
 from app.admin.scoping import can_administer_children
 from app.web import register_nav
 
@@ -27,6 +27,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.jinja_env.globals.update(
         role_label=role_label,
+        relation_label=relation_label,
         unit_kind_label=unit_kind_label,
         invitation_status=queries.invitation_status,
     )
