@@ -8,11 +8,16 @@ from contextlib import contextmanager
 
 import pytest
 from flask import g
+from hypothesis import settings
 from sqlalchemy import create_engine, event, text
 
 from app import create_app
 from app.config import TestConfig
 from app.extensions import db
+
+# A shared 2-core machine: property tests are judged by their examples, not their speed.
+settings.register_profile("opspor", deadline=None)
+settings.load_profile("opspor")
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 

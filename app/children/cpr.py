@@ -13,6 +13,11 @@ from stdnum.dk import cpr as stdnum_cpr
 from stdnum.exceptions import ValidationError
 
 
+def N_(message: str) -> str:  # noqa: N802
+    """Marks a message for translation without translating it here (no Flask in this module)."""
+    return message
+
+
 @dataclass
 class CprCheck:
     number: str | None = None  # normalised, 10 digits
@@ -33,21 +38,23 @@ def check(value: str, birth_date: date | None = None, today: date | None = None)
     result = CprCheck()
     number = normalise(value)
     if not number.isdigit() or len(number) != 10:
-        result.errors.append("CPR-nummeret skal have 10 cifre (DDMMÅÅ-XXXX).")
+        result.errors.append(N_("CPR-nummeret skal have 10 cifre (DDMMÅÅ-XXXX)."))
         return result
     try:
         born = stdnum_cpr.get_birth_date(number)
     except ValidationError:
-        result.errors.append("CPR-nummeret indeholder ikke en gyldig dato.")
+        result.errors.append(N_("CPR-nummeret indeholder ikke en gyldig dato."))
         return result
     if today and born > today:
-        result.errors.append("CPR-nummerets fødselsdato ligger i fremtiden.")
+        result.errors.append(N_("CPR-nummerets fødselsdato ligger i fremtiden."))
     if birth_date and born != birth_date:
-        result.errors.append("CPR-nummeret passer ikke med fødselsdatoen.")
+        result.errors.append(N_("CPR-nummeret passer ikke med fødselsdatoen."))
     if stdnum_cpr.checksum(number) != 0:
         result.warnings.append(
-            "CPR-nummeret opfylder ikke modulus 11. Det kan godt være rigtigt (numre udstedt "
-            "siden 2007 gør ikke altid): kontrollér det."
+            N_(
+                "CPR-nummeret opfylder ikke modulus 11. Det kan godt være rigtigt (numre udstedt "
+                "siden 2007 gør ikke altid): kontrollér det."
+            )
         )
     result.number = number if not result.errors else None
     return result
