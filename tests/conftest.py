@@ -107,6 +107,7 @@ class Auth:
     def logout(self):
         with self.client.session_transaction() as session:
             session.clear()
+        g.pop("_login_user", None)
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from flask import g
 from sqlalchemy import select
 
 from app import clock
@@ -65,11 +64,14 @@ def make_setup() -> Setup:
     return Setup(unit, leader, paedagog, colleague, child, other_unit, stranger, other_child)
 
 
-def login(auth, user):
-    """Switch user: the tests share one app context, where Flask-Login caches the user in g."""
-    auth.login(user)
-    g.pop("_login_user", None)
-    return user
+def logged_in_setup(auth):
+    """Body of each module's `s` fixture: the setup on the frozen Tuesday, logged in as the
+    pædagog; the clock runs again afterwards."""
+    freeze()
+    setup = make_setup()
+    auth.login(setup.paedagog)
+    yield setup
+    clock.freeze(None)
 
 
 def open_url(child, position="roed", source="assessment", source_id=1, **extra) -> str:

@@ -7,7 +7,6 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from flask import g
 
 from app import clock
 from app.assessments import overview as ov
@@ -28,11 +27,6 @@ def frozen_clock():
     clock.freeze(datetime(2026, 11, 25, 10, 0, tzinfo=UTC))
     yield
     clock.freeze(None)
-
-
-def login(auth, user):
-    g.pop("_login_user", None)
-    auth.login(user)
 
 
 def add_children(unit, n, rng, *, dagplejer=None, assessor=None, first="Barn"):
@@ -175,7 +169,7 @@ def test_figures_per_unit_count_positions_share_and_trend(setup):
 def test_the_overview_page_links_every_number_to_its_list(client, auth, setup):
     rng = random.Random(3)
     add_children(setup["boernehave"], 30, rng, assessor=setup["paedagog"])
-    login(auth, setup["leader"])
+    auth.login(setup["leader"])
     html = client.get("/overblik").get_data(as_text=True)
     assert "Overblik" in html and "Børnehaven Test" in html
     unit_id = setup["boernehave"].id
@@ -206,7 +200,7 @@ def test_the_red_list_names_exactly_the_children_in_red(client, auth, setup):
             assessment(green, unit, paedagog, date(2026, 9, 20), Position.GROEN),
         ]
     )
-    login(auth, setup["leader"])
+    auth.login(setup["leader"])
     html = client.get("/overblik/liste/roed").get_data(as_text=True)
     assert "Rødbarn" in html and "Grønbarn" not in html
 
@@ -220,7 +214,7 @@ def test_csv_export_has_figures_and_no_names_or_cpr(client, auth, setup):
     db.session.add(child)
     db.session.flush()
     db.session.add(assessment(child, unit, setup["paedagog"], date(2026, 9, 3), Position.GUL))
-    login(auth, setup["leader"])
+    auth.login(setup["leader"])
     response = client.get("/overblik.csv")
     body = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -258,7 +252,7 @@ def test_yellow_and_red_without_an_action_plan_come_from_the_concerns_area(clien
         )
     )
     db.session.flush()
-    login(auth, setup["leader"])
+    auth.login(setup["leader"])
     html = client.get("/overblik").get_data(as_text=True)
     assert f"/overblik/liste/uden-handleplan?enhed={unit.id}" in html
     listed = client.get(f"/overblik/liste/uden-handleplan?enhed={unit.id}").get_data(as_text=True)
@@ -271,7 +265,7 @@ def test_the_overview_needs_the_same_number_of_queries_for_50_and_500_children(
 ):
     rng = random.Random(11)
     add_children(setup["boernehave"], 50, rng, assessor=setup["paedagog"])
-    login(auth, setup["leader"])
+    auth.login(setup["leader"])
     client.get(path)  # warm caches (schedules, translations)
     with count_queries() as small:
         assert client.get(path).status_code == 200
@@ -288,7 +282,7 @@ def test_mine_boern_needs_the_same_number_of_queries_for_50_and_500_children(
 ):
     rng = random.Random(5)
     add_children(setup["boernehave"], 50, rng, assessor=setup["paedagog"])
-    login(auth, setup["paedagog"])
+    auth.login(setup["paedagog"])
     client.get("/")
     with count_queries() as small:
         assert client.get("/").status_code == 200

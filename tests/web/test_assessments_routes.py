@@ -6,7 +6,6 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from flask import g
 from sqlalchemy import select
 
 from app import clock
@@ -45,20 +44,6 @@ def team(app):
         "child": make_child(unit, birth_date=born, first_name="Alma", enrolled_from=born),
         "stranger": make_child(other, birth_date=born, first_name="Fremmed"),
     }
-
-
-@pytest.fixture
-def auth(auth):
-    """Switching users inside one test: Flask-Login caches the user on `g`, which lives as
-    long as the test's app context, so forget it on every login."""
-    login = auth.login
-
-    def fresh_login(user):
-        g.pop("_login_user", None)
-        return login(user)
-
-    auth.login = fresh_login
-    return auth
 
 
 def payload(child, **changes) -> dict:

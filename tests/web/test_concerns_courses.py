@@ -6,7 +6,6 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from app import clock
 from app.concerns.models import ConcernEvent, CourseOfAction, CourseSource, PlanItem
 from app.concerns.rules import Answer, Level
 from app.extensions import db
@@ -14,10 +13,8 @@ from app.signals import course_opened
 from tests.web.concerns_helpers import (
     TODAY,
     course_url,
-    freeze,
     logged,
-    login,
-    make_setup,
+    logged_in_setup,
     open_course,
     open_url,
     signals_caught,
@@ -26,11 +23,7 @@ from tests.web.concerns_helpers import (
 
 @pytest.fixture
 def s(app, auth):
-    freeze()
-    setup = make_setup()
-    login(auth, setup.paedagog)
-    yield setup
-    clock.freeze(None)
+    yield from logged_in_setup(auth)
 
 
 def count(model) -> int:
@@ -159,7 +152,7 @@ def test_without_a_listener_the_professional_tells_the_leader_and_notes_it(clien
 
 
 def test_a_leader_who_opens_is_informed_himself(client, auth, s):
-    login(auth, s.leader)
+    auth.login(s.leader)
     with course_opened.muted():
         course = open_course(client, s.child)
     assert course.leader_informed_how == "selv"
@@ -350,7 +343,7 @@ def test_the_child_page_shows_the_open_course(client, s):
 def test_another_units_child_is_404_everywhere(client, auth, s):
     """A pædagog from another unit reaches neither the course nor opening one."""
     course = open_course(client, s.child)
-    login(auth, s.stranger)
+    auth.login(s.stranger)
     for url in (
         open_url(s.child),
         course_url(course),
@@ -361,6 +354,6 @@ def test_another_units_child_is_404_everywhere(client, auth, s):
     for suffix in ("/foraeldre", "/fokuspunkter", "/opfoelgning", "/luk", "/leder-informeret"):
         assert client.post(course_url(course, suffix), data={}).status_code == 404, suffix
     # A course id under the wrong child id is 404 too, even for someone who sees both.
-    login(auth, s.paedagog)
+    auth.login(s.paedagog)
     other = f"/boern/{s.other_child.id}/handleveje/{course.id}"
     assert client.get(other).status_code == 404

@@ -6,7 +6,6 @@ from datetime import datetime, time, timedelta
 import pytest
 from sqlalchemy import select, true
 
-from app import clock
 from app.audit.models import AccessLog
 from app.auth.roles import Role
 from app.concerns import queries
@@ -15,16 +14,12 @@ from app.concerns.rules import Level
 from app.extensions import db
 from app.org.models import Unit
 from tests.factories import make_child
-from tests.web.concerns_helpers import TODAY, freeze, login, make_setup
+from tests.web.concerns_helpers import TODAY, logged_in_setup
 
 
 @pytest.fixture
 def s(app, auth):
-    freeze()
-    setup = make_setup()
-    login(auth, setup.paedagog)
-    yield setup
-    clock.freeze(None)
+    yield from logged_in_setup(auth)
 
 
 def make_course(child, unit, user, level=Level.GUL, days_ago=0, **extra) -> CourseOfAction:
@@ -132,7 +127,7 @@ def test_mine_lists_overdue_and_due_and_logs_the_view(client, s):
 def test_unit_list_shows_the_three_lists_for_the_leader(client, auth, s):
     make_course(s.child, s.unit, s.paedagog, days_ago=9)
     db.session.commit()
-    login(auth, s.leader)
+    auth.login(s.leader)
     page = client.get(f"/opfoelgning/enheder?unit_id={s.unit.id}").get_data(as_text=True)
     assert "Gul eller rød uden handleplan efter 7 dage (1)" in page
     assert "Ida Bækgaard" in page
@@ -151,7 +146,7 @@ def test_the_plan_deadline_comes_from_the_municipality(client, auth, s):
 def test_nobody_sees_another_units_follow_ups(client, auth, s):
     make_course(s.child, s.unit, s.paedagog, days_ago=9, follow_up_on=TODAY)
     db.session.commit()
-    login(auth, s.stranger)
+    auth.login(s.stranger)
     for url in (
         "/opfoelgning",
         "/opfoelgning/enheder",
@@ -163,7 +158,7 @@ def test_nobody_sees_another_units_follow_ups(client, auth, s):
 def test_the_unit_list_uses_a_bounded_number_of_queries(client, auth, s, count_queries):
     """No N+1: 3 and 30 courses cost the same number of reads. (The access log writes one row
     per child shown, on purpose; PostgreSQL batches those inserts.)"""
-    login(auth, s.leader)
+    auth.login(s.leader)
 
     def measure(n):
         for _ in range(n):
@@ -197,6 +192,6 @@ def test_the_demo_has_open_concerns_to_show(app):
 @pytest.mark.parametrize("role", [Role.PAEDAGOG, Role.LEDER])
 def test_nav_shows_the_follow_up_entry(client, auth, s, role):
     user = s.paedagog if role is Role.PAEDAGOG else s.leader
-    login(auth, user)
+    auth.login(user)
     page = client.get("/opfoelgning").get_data(as_text=True)
     assert 'href="/opfoelgning"' in page and "Opfølgning" in page

@@ -6,16 +6,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from app import clock
 from app.concerns.models import ConcernEvent, Meeting, PlanItem
 from app.concerns.rules import Level
 from app.extensions import db
 from tests.web.concerns_helpers import (
     TODAY,
     course_url,
-    freeze,
-    login,
-    make_setup,
+    logged_in_setup,
     open_course,
     signals_caught,
 )
@@ -23,11 +20,7 @@ from tests.web.concerns_helpers import (
 
 @pytest.fixture
 def s(app, auth):
-    freeze()
-    setup = make_setup()
-    login(auth, setup.paedagog)
-    yield setup
-    clock.freeze(None)
+    yield from logged_in_setup(auth)
 
 
 PREP = {
@@ -103,7 +96,7 @@ def test_the_three_phases_and_agreed_actions_as_follow_ups(client, auth, s):
         s.colleague.id,
     )
     # The agreed action is on the colleague's own follow-up list.
-    login(auth, s.colleague)
+    auth.login(s.colleague)
     page = client.get("/opfoelgning").get_data(as_text=True)
     assert "Fast voksen om morgenen" in page and "aftalt på møde" in page
 
@@ -194,7 +187,7 @@ def test_correcting_a_noted_meeting_needs_a_reason_and_keeps_the_old_text(client
 def test_another_units_meeting_is_404(client, auth, s):
     course = open_course(client, s.child)
     meeting = prepare(client, course)
-    login(auth, s.stranger)
+    auth.login(s.stranger)
     assert client.get(meeting_url(meeting)).status_code == 404
     for suffix in ("/forberedelse", "/moedet", "/handlinger", "/evaluering"):
         assert client.post(meeting_url(meeting, suffix), data={}).status_code == 404

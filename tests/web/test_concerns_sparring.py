@@ -4,20 +4,20 @@ ones need a recorded legal basis and are kept on the child; the answer is record
 import pytest
 from sqlalchemy import select
 
-from app import clock
 from app.concerns.models import SparringRequest
 from app.extensions import db
 from app.i18n import format_age
-from tests.web.concerns_helpers import TODAY, freeze, logged, login, make_setup, open_course
+from tests.web.concerns_helpers import (
+    TODAY,
+    logged,
+    logged_in_setup,
+    open_course,
+)
 
 
 @pytest.fixture
 def s(app, auth):
-    freeze()
-    setup = make_setup()
-    login(auth, setup.paedagog)
-    yield setup
-    clock.freeze(None)
+    yield from logged_in_setup(auth)
 
 
 def anonymous(unit, question, **extra):
@@ -140,12 +140,12 @@ def test_the_answer_is_recorded_once(client, s):
 def test_anonymous_sparring_is_seen_by_the_unit_only(client, auth, s):
     client.post("/sparring/anonym", data=anonymous(s.unit, "Trækker sig fra legen"))
     saved = db.session.scalar(select(SparringRequest))
-    login(auth, s.colleague)
+    auth.login(s.colleague)
     assert client.get(f"/sparring/{saved.id}").status_code == 200
     assert f"/sparring/{saved.id}" in client.get("/sparring").get_data(as_text=True)
-    login(auth, s.leader)
+    auth.login(s.leader)
     assert client.get(f"/sparring/{saved.id}").status_code == 200
-    login(auth, s.stranger)
+    auth.login(s.stranger)
     assert client.get(f"/sparring/{saved.id}").status_code == 404
     assert client.post(f"/sparring/{saved.id}", data={}).status_code == 404
     assert f"/sparring/{saved.id}" not in client.get("/sparring").get_data(as_text=True)
@@ -163,5 +163,5 @@ def test_named_sparring_of_another_units_child_is_404(client, auth, s):
     )
     saved = db.session.scalar(select(SparringRequest))
     assert saved is not None
-    login(auth, s.stranger)
+    auth.login(s.stranger)
     assert client.get(f"/sparring/{saved.id}").status_code == 404

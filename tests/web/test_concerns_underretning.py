@@ -7,7 +7,6 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from app import clock
 from app.audit.models import AccessLog
 from app.concerns import queries
 from app.concerns.models import ConcernEvent, Underretning
@@ -16,20 +15,14 @@ from tests.factories import make_child
 from tests.web.concerns_helpers import (
     TODAY,
     course_url,
-    freeze,
-    login,
-    make_setup,
+    logged_in_setup,
     open_course,
 )
 
 
 @pytest.fixture
 def s(app, auth):
-    freeze()
-    setup = make_setup()
-    login(auth, setup.paedagog)
-    yield setup
-    clock.freeze(None)
+    yield from logged_in_setup(auth)
 
 
 def start(client, s, **course_kw):
@@ -186,14 +179,14 @@ def test_an_underretning_can_be_started_from_any_course_and_not_by_strangers(cli
     assert response.status_code == 303
     draft = db.session.scalar(select(Underretning))
     assert draft.course_id == course.id
-    login(auth, s.stranger)
+    auth.login(s.stranger)
     base = f"/boern/{s.child.id}/underretninger"
     assert client.get(f"{base}/{draft.id}").status_code == 404
     for suffix in ("", "/sendt", "/kvittering"):
         assert client.post(f"{base}/{draft.id}{suffix}", data={}).status_code == 404
     assert client.post(f"{base}/ny").status_code == 404
     # A course of another child in the query string is refused too.
-    login(auth, s.paedagog)
+    auth.login(s.paedagog)
     sibling = make_child(s.unit, first_name="Alma")
     db.session.commit()
     other = f"/boern/{sibling.id}/underretninger/ny?course_id={course.id}"
@@ -250,7 +243,7 @@ def test_the_draft_carries_dated_assessments_and_only_nurses_get_visit_notes(cli
     nurse = make_user(Role.SUNDHEDSPLEJERSKE, district)
     s.child.caseloads.append(Caseload(nurse_id=nurse.id, start_date=s.child.birth_date))
     db.session.commit()
-    login(auth, nurse)
+    auth.login(nurse)
     response = client.post(f"/boern/{s.child.id}/underretninger/ny?course_id={course.id}")
     assert response.status_code == 303
     nurses = db.session.scalars(select(Underretning).order_by(Underretning.id.desc())).first()

@@ -33,22 +33,6 @@ def subscription(endpoint: str | None = None) -> dict:
     }
 
 
-def login(auth, user):
-    """Log in as another user. Route tests share the app context (and Flask-Login's cached
-    user in `g`) with the test, so the cache is dropped first."""
-    from flask import g
-
-    g.pop("_login_user", None)
-    return auth.login(user)
-
-
-def logout(auth) -> None:
-    from flask import g
-
-    auth.logout()
-    g.pop("_login_user", None)
-
-
 @pytest.fixture(autouse=True)
 def no_shared_key(app, tmp_path):
     """Never the developer's instance/vapid_private.pem: each test decides about keys."""
@@ -123,9 +107,9 @@ def test_the_same_browser_subscribing_again_is_one_device(client, leader):
 
 def test_a_shared_tablet_moves_to_the_user_who_subscribes_it(client, auth):
     data = subscription()
-    first = login(auth, make_user(Role.DAGPLEJER))
+    first = auth.login(make_user(Role.DAGPLEJER))
     client.post("/paamindelser/enheder", json=data)
-    second = login(auth, make_user(Role.DAGPLEJER))
+    second = auth.login(make_user(Role.DAGPLEJER))
     client.post("/paamindelser/enheder", json=data)
     db.session.expire_all()
     (sub,) = db.session.scalars(select(PushSubscription)).all()
@@ -159,10 +143,10 @@ def test_remove_one_device(client, leader):
 
 
 def test_another_users_device_cannot_be_removed(client, auth):
-    owner = login(auth, make_user(Role.LEDER))
+    owner = auth.login(make_user(Role.LEDER))
     client.post("/paamindelser/enheder", json=subscription())
     sub = db.session.scalar(select(PushSubscription))
-    login(auth, make_user(Role.LEDER))
+    auth.login(make_user(Role.LEDER))
     assert client.post(f"/paamindelser/enheder/{sub.id}/fjern").status_code == 404
     assert db.session.get(PushSubscription, sub.id).user_id == owner.id
 
@@ -208,10 +192,10 @@ def test_the_test_button_puts_a_notification_in_the_list(client, leader):
 
 
 def test_the_worker_replaces_a_changed_subscription_without_a_session(client, auth):
-    owner = login(auth, make_user(Role.LEDER))
+    owner = auth.login(make_user(Role.LEDER))
     old = subscription()
     client.post("/paamindelser/enheder", json=old)
-    logout(auth)
+    auth.logout()
     new = subscription()
 
     response = client.post(
@@ -288,7 +272,7 @@ def test_opening_a_notification_marks_it_read_and_goes_to_its_page(client, leade
 
 def test_another_users_notification_is_not_found(client, auth):
     n = add_notification(make_user(Role.LEDER))
-    login(auth, make_user(Role.LEDER))
+    auth.login(make_user(Role.LEDER))
     assert client.get(f"/notifikationer/{n.id}").status_code == 404
 
 

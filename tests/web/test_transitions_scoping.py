@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from flask import g
 
 from tests.web.test_transitions_gate import make_schema
 from tests.web.transitions_helpers import login, make_world, payload, start_today
@@ -65,12 +64,10 @@ def test_receiving_side_refuses_everyone_but_the_receiving_unit(app, client, who
         assert _call(client, method, url, world, schema).status_code == 404, (method, url)
 
 
-def test_not_logged_in_goes_to_the_login_page(app, client):
+def test_not_logged_in_goes_to_the_login_page(app, client, auth):
     world = make_world()
     schema = make_schema(world, client)
-    with client.session_transaction() as session:
-        session.clear()
-    g.pop("_login_user", None)
+    auth.logout()
     for method, url in SENDING + RECEIVING:
         response = _call(client, method, url, world, schema)
         assert response.status_code == 302, (method, url)

@@ -6,14 +6,13 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import g
-
 from app import clock
 from app.auth.roles import Role
 from app.children.models import Enrolment, Guardian
 from app.extensions import db
 from app.org.models import UnitKind
 from app.transitions import definitions
+from tests.conftest import Auth
 from tests.factories import make_child, make_unit, make_user
 
 
@@ -37,13 +36,8 @@ class World:
 
 
 def login(client, user):
-    """Log in through the session; forget the user cached on `g` by an earlier request."""
-    db.session.commit()
-    with client.session_transaction() as session:
-        session["_user_id"] = user.get_id()
-        session["_fresh"] = True
-    g.pop("_login_user", None)
-    return user
+    """Log in through the session, as the `auth` fixture does (these tests take `client`)."""
+    return Auth(client).login(user)
 
 
 def make_world(start_in_days: int = 30) -> World:
