@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import Select, and_, case, false, func, literal, or_, select, true
 
-from app.assessments import rules, settings
+from app.assessments import queries, rules, settings
 from app.assessments.models import Assessment
 from app.assessments.positions import Position
 from app.auth.models import User
@@ -87,18 +87,7 @@ def plans(units: list[Unit], today: date) -> dict[str, KindPlan]:
 def enrolment_facts(unit_ids: set[int], today: date):
     """One row per current enrolment: unit, child, start, birth and the last concluding
     assessment in that unit since the enrolment (a correlated subquery)."""
-    last = (
-        select(func.max(Assessment.assessed_on))
-        .where(
-            Assessment.child_id == Enrolment.child_id,
-            Assessment.unit_id == Enrolment.unit_id,
-            Assessment.current.is_(True),
-            Assessment.concluding.is_(True),
-            Assessment.assessed_on >= Enrolment.start_date,
-        )
-        .correlate(Enrolment)
-        .scalar_subquery()
-    )
+    last = queries.last_concluded_in_enrolment()
     return (
         select(
             Enrolment.unit_id,
@@ -161,24 +150,7 @@ def conditions(units: list[Unit], today: date, facts):
 
 
 def latest_position_subquery(child_ids):
-    ranked = (
-        select(
-            Assessment.child_id,
-            Assessment.position,
-            func.row_number()
-            .over(
-                partition_by=Assessment.child_id,
-                order_by=(Assessment.assessed_on.desc(), Assessment.id.desc()),
-            )
-            .label("rn"),
-        )
-        .where(
-            Assessment.current.is_(True),
-            Assessment.concluding.is_(True),
-            Assessment.child_id.in_(child_ids),
-        )
-        .subquery()
-    )
+    ranked = queries.ranked_concluding(child_ids)
     return select(ranked.c.child_id, ranked.c.position).where(ranked.c.rn == 1).subquery()
 
 

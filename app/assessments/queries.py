@@ -12,6 +12,7 @@ from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import selectinload
 
 from app.assessments.models import Assessment, AssessmentKind, assessment_basis
+from app.children.models import Enrolment
 
 
 def current_assessments() -> Select[tuple[Assessment]]:
@@ -122,6 +123,23 @@ def last_concluded_per_unit(child_ids) -> Select:
             Assessment.child_id.in_(child_ids),
         )
         .group_by(Assessment.child_id, Assessment.unit_id)
+    )
+
+
+def last_concluded_in_enrolment():
+    """The date of the last concluding assessment of an enrolment's child in its unit since the
+    enrolment started: a scalar subquery correlated with Enrolment."""
+    return (
+        select(func.max(Assessment.assessed_on))
+        .where(
+            Assessment.child_id == Enrolment.child_id,
+            Assessment.unit_id == Enrolment.unit_id,
+            Assessment.current.is_(True),
+            Assessment.concluding.is_(True),
+            Assessment.assessed_on >= Enrolment.start_date,
+        )
+        .correlate(Enrolment)
+        .scalar_subquery()
     )
 
 

@@ -255,24 +255,13 @@ def due_assessments(org: Org, today: date) -> list[DueAssessment]:
     if not installed("assessments"):
         return []
     from app.assessments import rules as assessment_rules
-    from app.assessments.models import Assessment
+    from app.assessments.queries import last_concluded_in_enrolment
     from app.children.models import Child, Enrolment
 
     schedules = _schedules(org)
     if not schedules:
         return []
-    last = (
-        select(func.max(Assessment.assessed_on))
-        .where(
-            Assessment.child_id == Enrolment.child_id,
-            Assessment.unit_id == Enrolment.unit_id,
-            Assessment.current.is_(True),
-            Assessment.concluding.is_(True),
-            Assessment.assessed_on >= Enrolment.start_date,
-        )
-        .correlate(Enrolment)
-        .scalar_subquery()
-    )
+    last = last_concluded_in_enrolment()
     rows = db.session.execute(
         select(
             Enrolment.unit_id,
