@@ -33,6 +33,19 @@ def underretning_or_404(child_id: int, underretning_id: int):
     return child, found
 
 
+def _saved(child, draft: Underretning, anchor: str):
+    """303 back to the underretning's page, at the section just saved."""
+    return redirect(
+        url_for(
+            "concerns.underretning",
+            child_id=child.id,
+            underretning_id=draft.id,
+            _anchor=anchor,
+        ),
+        303,
+    )
+
+
 def _page(child, draft, status=200, **bound):
     settings = services.settings_for_unit(draft.unit)
     draft_form = bound.get("draft") or DraftForm(formdata=None, obj=draft)
@@ -97,15 +110,7 @@ def underretning(child_id: int, underretning_id: int):
             draft.updated_by_id = current_user.id
             log_access(child.id, "update", f"underretning:{draft.id}")
             flash(_("Udkastet er gemt."), "success")
-            return redirect(
-                url_for(
-                    "concerns.underretning",
-                    child_id=child.id,
-                    underretning_id=draft.id,
-                    _anchor="udkast",
-                ),
-                303,
-            )
+            return _saved(child, draft, "udkast")
         log_access(child.id, "view", f"underretning:{draft.id}")
         return _page(child, draft, 422, draft=form)
     log_access(child.id, "view", f"underretning:{draft.id}")
@@ -132,15 +137,7 @@ def underretning_sent(child_id: int, underretning_id: int):
         )
         log_access(child.id, "update", f"underretning:{draft.id}")
         flash(_("Det er noteret, at underretningen er sendt."), "success")
-        return redirect(
-            url_for(
-                "concerns.underretning",
-                child_id=child.id,
-                underretning_id=draft.id,
-                _anchor="kvittering",
-            ),
-            303,
-        )
+        return _saved(child, draft, "kvittering")
     log_access(child.id, "view", f"underretning:{draft.id}")
     return _page(child, draft, 422, sent=form)
 
@@ -178,14 +175,6 @@ def underretning_receipt(child_id: int, underretning_id: int):
         )
         log_access(child.id, "update", f"underretning:{draft.id}")
         flash(_("Kvittering og tilbagemelding er gemt."), "success")
-        return redirect(
-            url_for(
-                "concerns.underretning",
-                child_id=child.id,
-                underretning_id=draft.id,
-                _anchor="kvittering",
-            ),
-            303,
-        )
+        return _saved(child, draft, "kvittering")
     log_access(child.id, "view", f"underretning:{draft.id}")
     return _page(child, draft, 422, receipt=form)
