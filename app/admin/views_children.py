@@ -43,10 +43,13 @@ from app.extensions import db
 from app.org.models import UnitKind
 
 
-def _conflict() -> str:
-    return _(
-        "Oplysningerne er ændret af en anden, mens du havde siden åben. Tjek dem, og gem igen."
+def _stale(form, record) -> int:
+    """Someone else saved first: say so, offer the stored version to save over, status 409."""
+    form.form_errors.append(
+        _("Oplysningerne er ændret af en anden, mens du havde siden åben. Tjek dem, og gem igen.")
     )
+    form.version.data = record.version
+    return 409
 
 
 def _child(child_id: int, what: str = "admin:child") -> Child:
@@ -177,9 +180,7 @@ def edit_child(child_id: int):
         except Problem as problem:
             attach(form, problem)
         except Conflict:
-            form.form_errors.append(_conflict())
-            form.version.data = child.version
-            status = 409
+            status = _stale(form, child)
         else:
             flash(_("Barnets oplysninger er gemt."), "success")
             _flash_warnings(saved.warnings)
@@ -228,9 +229,7 @@ def edit_guardian(child_id: int, guardian_id: int):
         try:
             services.update_guardian(current_user, guardian, form.guardian.data, form.version.data)
         except Conflict:
-            form.form_errors.append(_conflict())
-            form.version.data = guardian.version
-            return _guardian_form_page(child, form, guardian, 409)
+            return _guardian_form_page(child, form, guardian, _stale(form, guardian))
         flash(_("Forælderens oplysninger er gemt."), "success")
         return _back(child)
     return _guardian_form_page(child, form, guardian, 422)
@@ -285,9 +284,7 @@ def end_enrolment(child_id: int, enrolment_id: int):
         except Problem as problem:
             attach(form, problem)
         except Conflict:
-            form.form_errors.append(_conflict())
-            form.version.data = enrolment.version
-            status = 409
+            status = _stale(form, enrolment)
         else:
             flash(_("Indmeldelsen i %(unit)s er afsluttet.", unit=enrolment.unit.name), "success")
             return _back(child)
@@ -313,9 +310,7 @@ def move(child_id: int, enrolment_id: int):
         except Problem as problem:
             attach(form, problem)
         except Conflict:
-            form.form_errors.append(_conflict())
-            form.version.data = enrolment.version
-            status = 409
+            status = _stale(form, enrolment)
         else:
             flash(
                 _(
