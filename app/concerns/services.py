@@ -52,6 +52,16 @@ def ancestor_ids(unit: Unit | None) -> list[int]:
 
 def leaders_of(unit: Unit | None) -> list[User]:
     """The leaders of the unit and of the units above it (a dagpleje's leader leads its groups)."""
+    return _members_up_from(unit, Membership.role == Role.LEDER)
+
+
+def staff_of(unit: Unit | None) -> list[User]:
+    """Staff who can be responsible for a plan item: members of the unit and its leaders."""
+    return _members_up_from(unit)
+
+
+def _members_up_from(unit: Unit | None, *membership_filters) -> list[User]:
+    """Active users, by name, with a membership (matching the filters) in the unit or above it."""
     ids = ancestor_ids(unit)
     if not ids:
         return []
@@ -61,29 +71,7 @@ def leaders_of(unit: Unit | None) -> list[User]:
         .where(
             User.active,
             select(Membership.id)
-            .where(
-                Membership.user_id == User.id,
-                Membership.unit_id.in_(ids),
-                Membership.role == Role.LEDER,
-            )
-            .exists(),
-        )
-        .order_by(User.name)
-    )
-    return list(db.session.scalars(query))
-
-
-def staff_of(unit: Unit | None) -> list[User]:
-    """Staff who can be responsible for a plan item: members of the unit and its leaders."""
-    ids = ancestor_ids(unit)
-    if not ids:
-        return []
-    query = (
-        select(User)
-        .where(
-            User.active,
-            select(Membership.id)
-            .where(Membership.user_id == User.id, Membership.unit_id.in_(ids))
+            .where(Membership.user_id == User.id, Membership.unit_id.in_(ids), *membership_filters)
             .exists(),
         )
         .order_by(User.name)
