@@ -92,18 +92,35 @@ def _executemany(table, keys: tuple, rows: list[dict]) -> None:
     connection = db.session.connection()
     dialect = connection.dialect
     compiled = insert(table).values({k: bindparam(k) for k in names}).compile(dialect=dialect)
-    processors = [table.c[k].type._cached_bind_processor(dialect) for k in names]
+    order = compiled.positiontup if compiled.positional else names
+    plan = [(k, _processor(table.c[k].type, dialect), defaults.get(k)) for k in order]
 
-    def values(row: dict) -> list:
-        raw = [row[k] for k in keys] + list(defaults.values())
-        return [v if p is None else p(v) for p, v in zip(processors, raw, strict=True)]
+    def convert(row: dict) -> list:
+        return [
+            row.get(key, default) if process is None else process(row.get(key, default))
+            for key, process, default in plan
+        ]
 
     if compiled.positional:
-        order = [names.index(name) for name in compiled.positiontup]
-        params = [tuple(v[i] for i in order) for v in map(values, rows)]
+        params = [tuple(convert(row)) for row in rows]
     else:
-        params = [dict(zip(names, v, strict=True)) for v in map(values, rows)]
+        params = [dict(zip(order, convert(row), strict=True)) for row in rows]
     connection.exec_driver_sql(str(compiled), params)
+
+
+def _processor(kind, dialect):
+    """The type's bind processor; for JSON, the empty {} and [] are serialised once."""
+    process = kind._cached_bind_processor(dialect)
+    if process is None or not isinstance(kind, JSON):
+        return process
+    empty = {dict: process({}), list: process([])}
+
+    def json_process(value):
+        if not value and type(value) in empty:
+            return empty[type(value)]
+        return process(value)
+
+    return json_process
 
 
 def _dull_value(column, today: date):

@@ -26,6 +26,9 @@ def synthetic(n_children: int, seed: int, reset: bool, analyze: bool) -> None:
         db.create_all()
     if db.session.scalar(select(Municipality.id).limit(1)) is not None:
         raise click.ClickException("The database already has data; use --reset to start over.")
+    if db.engine.dialect.name == "sqlite":
+        # Big random-key indexes (uuids) thrash SQLite's default 2 MB page cache.
+        db.session.execute(text("PRAGMA cache_size = -262144"))
     world = generate(n_children, seed)
     db.session.commit()
     if analyze:  # what PostgreSQL's autovacuum does by itself soon after a bulk load
