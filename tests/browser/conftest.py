@@ -101,7 +101,7 @@ def viewport(request):
 @pytest.fixture
 def context(browser, live_server, viewport):
     context = browser.new_context(viewport=viewport, locale="da-DK", base_url=live_server.url)
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(20_000)  # a loaded 2-core machine; waits end as soon as met
     yield context
     context.close()
 
