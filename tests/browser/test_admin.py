@@ -26,7 +26,7 @@ def context(browser, live_server, viewport):
     context = browser.new_context(
         viewport=viewport, locale="da-DK", base_url=live_server.url, service_workers="block"
     )
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(20_000)
     yield context
     context.close()
 

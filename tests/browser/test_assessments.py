@@ -23,7 +23,7 @@ def check(page) -> None:
 def device(browser, live_server, viewport, email):
     """One person on their own tablet or phone, logged in (a context of their own)."""
     context = browser.new_context(viewport=viewport, locale="da-DK", base_url=live_server.url)
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(20_000)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
