@@ -30,7 +30,7 @@ run: setup
 # (skipped with a message when no server is reachable at TEST_DATABASE_URL).
 test: setup system-deps
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -n 2 --dist loadfile
+	$(BIN)/python -m pytest -n 2 --dist loadfile --durations=15
 	$(BIN)/python -m pytest -n 2 --dist loadfile --db=postgresql -m "not browser"
 
 lint:
