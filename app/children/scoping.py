@@ -42,36 +42,26 @@ def child_scope(user: User, today: date | None = None) -> ColumnElement[bool]:
     enrolled = _current(Enrolment, today)
     conditions: list[ColumnElement[bool]] = []
 
+    # IN (uncorrelated subquery) rather than a correlated EXISTS: the planner then reads the
+    # unit's enrolments once instead of once per child (minutes → milliseconds at 40,000).
+    def enrolled_where(*criteria) -> ColumnElement[bool]:
+        return Child.id.in_(select(Enrolment.child_id).where(*criteria, enrolled))
+
     unit_ids = scoped_unit_ids(user)
     if unit_ids:
-        conditions.append(
-            exists().where(
-                Enrolment.child_id == Child.id, Enrolment.unit_id.in_(unit_ids), enrolled
-            )
-        )
+        conditions.append(enrolled_where(Enrolment.unit_id.in_(unit_ids)))
     if Role.DAGPLEJER in roles:
-        conditions.append(
-            exists().where(
-                Enrolment.child_id == Child.id, Enrolment.dagplejer_id == user.id, enrolled
-            )
-        )
+        conditions.append(enrolled_where(Enrolment.dagplejer_id == user.id))
     if Role.DAGPLEJEPAEDAGOG in roles:
         supervised = select(Membership.user_id).where(
             Membership.supervisor_id == user.id, Membership.role == Role.DAGPLEJER
         )
-        conditions.append(
-            exists().where(
-                Enrolment.child_id == Child.id, Enrolment.dagplejer_id.in_(supervised), enrolled
-            )
-        )
+        conditions.append(enrolled_where(Enrolment.dagplejer_id.in_(supervised)))
     if Role.SUNDHEDSPLEJERSKE in roles:
-        conditions.append(
-            exists().where(
-                Caseload.child_id == Child.id,
-                Caseload.nurse_id == user.id,
-                _current(Caseload, today),
-            )
+        caseload = select(Caseload.child_id).where(
+            Caseload.nurse_id == user.id, _current(Caseload, today)
         )
+        conditions.append(Child.id.in_(caseload))
     return or_(*conditions) if conditions else false()
 
 
