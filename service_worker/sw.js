@@ -274,8 +274,18 @@ function fetchPages(cache, pages, userId, previous) {
   }).then(function () { return failed; });
 }
 
+// A newer version is installing or waiting: it prepares for itself, this one would waste time
+// (and hold up the hand-over).
+function newerVersionExists() {
+  var reg = self.registration;
+  var me = self.serviceWorker;
+  if (me) return me.state === "activated" && Boolean(reg.installing || reg.waiting);
+  return Boolean(reg.installing || reg.waiting) && reg.active !== null;
+}
+
 function ensurePrepared(userId) {
   userId = String(userId);
+  if (newerVersionExists()) return Promise.resolve({ ok: false, superseded: true });
   return switchUser(userId).then(function () {
     return Outbox.getMeta("prepared:" + userId);
   }).then(function (meta) {
@@ -328,7 +338,7 @@ self.addEventListener("message", function (event) {
 self.addEventListener("sync", function (event) {
   if (event.tag !== SYNC_TAG) return;
   event.waitUntil(Outbox.replay().then(function (summary) {
-    // Rejecting asks the browser to try the sync again later.
+    // Rejecting asks the browser to try the sync again later (the app may be closed by then).
     if (summary && summary.down) throw new Error("server not reachable");
   }));
 });
@@ -341,4 +351,9 @@ function replayIfWork() {
   }).catch(function () { return null; });
 }
 
-if (!self.registration.installing && !self.registration.waiting) replayIfWork();
+function isActiveVersion() {
+  if (self.serviceWorker) return self.serviceWorker.state === "activated";
+  return !self.registration.installing && !self.registration.waiting;
+}
+
+if (isActiveVersion()) replayIfWork();
