@@ -11,6 +11,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from flask import Response
 from werkzeug.serving import make_server
 
 from app import clock, create_app
@@ -70,6 +71,11 @@ def live_server(tmp_path_factory):
         TESTING=False,
     )
     app = create_app(config)
+    # axe-core (from npm) served by the server itself: a service worker's fetches do not pass
+    # through Playwright's routes, so a routed script would not load once a worker controls.
+    app.add_url_rule(
+        "/__axe.js", "test_axe", lambda: Response(AXE.read_bytes(), mimetype="text/javascript")
+    )
     with app.app_context():
         from app.demo.seed import seed_demo
 
@@ -134,17 +140,11 @@ def login(page, email: str, password: str = DEMO_PASSWORD) -> None:
 
 def axe_violations(page) -> list[dict]:
     """Run axe-core (from npm) for WCAG 2.1 A/AA; served same-origin so the CSP allows it."""
-    # On the context, not the page: once the service worker controls the page, its fetches
-    # bypass page-level routes.
-    page.context.route(
-        "**/__axe.js", lambda route: route.fulfill(path=str(AXE), content_type="text/javascript")
-    )
     page.add_script_tag(url="/__axe.js")
     result = page.evaluate(
         """async () => (await axe.run(document, {runOnly: {type: 'tag',
             values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})).violations"""
     )
-    page.context.unroute("**/__axe.js")
     return result
 
 
