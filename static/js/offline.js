@@ -224,7 +224,6 @@
   function readinessText(meta) {
     if (!meta) return t("notReady");
     if (!meta.children) return t("readyNone", { when: when(meta.preparedAt) });
-    if (meta.children === 1) return t("readyOne", { when: when(meta.preparedAt) });
     return t("ready", { n: meta.children, when: when(meta.preparedAt) });
   }
 
@@ -359,7 +358,6 @@
   }
 
   function draftKey() { return location.pathname + location.search; }
-  function formKey(form) { return form.__draftKey || (form.__draftKey = draftKey()); }
 
   function capture(form, editing) {
     var uid = userId();
@@ -417,7 +415,6 @@
     if (form.matches(".logout-form")) { onLogout(event); return; }
     if (!form.matches(OFFLINE_FORM)) return;
     form.__submitter = event.submitter || null;
-    clearTimeout(draftTimer); // a pending autosave must not bring the draft back
     if (form.__outboxItem || !navigator.onLine) {
       event.preventDefault();
       event.stopImmediatePropagation();
@@ -441,8 +438,7 @@
   });
   document.addEventListener("htmx:afterRequest", function (event) {
     var form = offlineFormOf(event.detail.elt);
-    // The page's address may already be the next page's: use the key the form was opened with.
-    if (form && event.detail.successful && userId()) Outbox.deleteDraft(userId(), formKey(form));
+    if (form && event.detail.successful && userId()) Outbox.deleteDraft(userId(), draftKey());
   });
   // A boosted link that fails (no worker to answer): let the browser navigate for real.
   document.addEventListener("htmx:sendError", function (event) {
@@ -456,9 +452,8 @@
     var uid = userId();
     if (!form || !uid || form.__outboxItem || form.hidden) return;
     clearTimeout(draftTimer);
-    var key = formKey(form);
     draftTimer = setTimeout(function () {
-      Outbox.saveDraft(uid, key, { payload: formPayload(form) });
+      Outbox.saveDraft(uid, draftKey(), { payload: formPayload(form) });
     }, 400);
   }
   document.addEventListener("input", onInput);
@@ -469,7 +464,6 @@
     var forms = $all(OFFLINE_FORM);
     if (!uid || !forms.length) return Promise.resolve();
     var form = forms[0];
-    formKey(form);
     var match = /[#&]udbakke=([0-9a-f-]{36})/.exec(location.hash);
     if (match) return loadForEdit(form, match[1], uid);
     var hasErrors = Boolean($(".error-summary"));

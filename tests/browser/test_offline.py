@@ -30,13 +30,6 @@ NURSE2 = "sundhedsplejerske2@opspor.demo"
 _weights = itertools.count(4101, 7)  # a unique weight marks each test's visit
 
 
-@pytest.fixture(autouse=True)
-def patient(context):
-    """Offline tests wait on a worker installing and a server writing: give a busy machine time."""
-    context.set_default_timeout(30_000)
-    context.set_default_navigation_timeout(45_000)
-
-
 @pytest.fixture(params=[PHONE], ids=["phone"])
 def viewport(request):
     """The health visitor's phone: the fault tests run once, on the device they are about."""
@@ -61,7 +54,7 @@ def nurse_child(live_server, email: str = NURSE, index: int = 0) -> int:
         live_server,
         select(Caseload.child_id).where(Caseload.nurse_id == nurse).order_by(Caseload.child_id),
     )
-    return rows[index % len(rows)][0]
+    return rows[index][0]
 
 
 def visits_with(live_server, **filters) -> list[Visit]:
@@ -86,7 +79,7 @@ def poll(page, script: str, arg=None, timeout: float = 20.0):
 def ready(page) -> None:
     """The worker is installed and controls the page."""
     page.evaluate("OpsporOffline.ready()")
-    poll(page, "navigator.serviceWorker.controller !== null", timeout=90)
+    poll(page, "navigator.serviceWorker.controller !== null", timeout=60)
 
 
 def wait_cached(page, path: str) -> None:
