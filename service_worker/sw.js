@@ -76,7 +76,10 @@ self.addEventListener("install", function (event) {
         if (!response.ok) throw new Error("offline page " + response.status);
         return cache.put(CONFIG.offlineUrl, response);
       });
-    return Promise.all([cache.addAll(CONFIG.precache), offline]);
+    var optional = Promise.all((CONFIG.precacheOptional || []).map(function (url) {
+      return cache.add(url).catch(function () { return null; }); // fetched again when used
+    }));
+    return Promise.all([cache.addAll(CONFIG.precache), offline, optional]);
   }).then(function () {
     // Carry the prepared pages over to this version (fetched anew: they name new assets).
     return currentUser().then(function (userId) {

@@ -30,6 +30,7 @@ def texts() -> dict[str, str]:
         "authNeeded": _("Du er blevet logget ud. Log ind igen for at sende {n} fra enheden."),
         "logIn": _("Log ind igen"),
         "ready": _("Klar til offline: {n} børn, opdateret {when}"),
+        "readyOne": _("Klar til offline: 1 barn, opdateret {when}"),
         "readyNone": _("Klar til offline, opdateret {when}: ingen børn planlagt de næste dage"),
         "notReady": _("Ikke gjort klar til offline endnu."),
         "preparing": _("Gør klar til offline …"),

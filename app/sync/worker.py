@@ -22,6 +22,9 @@ MAIN = "sw.js"
 # The app shell: everything a cached page needs to render and work offline, including every
 # area's scripts and styles (a prepared page may use any of them).
 PRECACHE_GLOBS = ("css/*.css", "vendor/*.js", "js/*.js", "icons/*.png", "manifest.webmanifest")
+# Without these the shell does not work: the install fails (and is tried again) if one fails.
+# The rest is cached as well as it goes.
+CRITICAL = ("css/app.css", "vendor/htmx.min.js", "js/app.js", "js/outbox.js", "js/offline.js")
 OFFLINE_TEMPLATES = ("sync/offline.html", "base.html", "sync/_head.html", "sync/_page_status.html")
 
 
@@ -54,7 +57,8 @@ def version() -> str:
 def render() -> str:
     config = {
         "version": version(),
-        "precache": [asset_url(f) for f in precache_files()],
+        "precache": [asset_url(f) for f in precache_files() if f in CRITICAL],
+        "precacheOptional": [asset_url(f) for f in precache_files() if f not in CRITICAL],
         "offlineUrl": url_for("sync.offline"),
         "navTimeoutMs": current_app.config["SYNC_NAV_TIMEOUT_MS"],
     }

@@ -224,6 +224,7 @@
   function readinessText(meta) {
     if (!meta) return t("notReady");
     if (!meta.children) return t("readyNone", { when: when(meta.preparedAt) });
+    if (meta.children === 1) return t("readyOne", { when: when(meta.preparedAt) });
     return t("ready", { n: meta.children, when: when(meta.preparedAt) });
   }
 
@@ -358,6 +359,7 @@
   }
 
   function draftKey() { return location.pathname + location.search; }
+  function formKey(form) { return form.__draftKey || (form.__draftKey = draftKey()); }
 
   function capture(form, editing) {
     var uid = userId();
@@ -402,6 +404,12 @@
     registration.sync.register("opspor-outbox").catch(function () { /* not allowed: we replay ourselves */ });
   }
 
+  // The element that made an htmx request (beforeSwap is triggered on the target, e.g. body).
+  function requester(event) {
+    var config = event.detail.requestConfig;
+    return (config && config.elt) || event.detail.elt;
+  }
+
   function offlineFormOf(elt) {
     if (!elt || !elt.closest) return null;
     var form = elt.tagName === "FORM" ? elt : elt.closest("form");
@@ -415,6 +423,7 @@
     if (form.matches(".logout-form")) { onLogout(event); return; }
     if (!form.matches(OFFLINE_FORM)) return;
     form.__submitter = event.submitter || null;
+    clearTimeout(draftTimer); // a pending autosave must not bring the draft back
     if (form.__outboxItem || !navigator.onLine) {
       event.preventDefault();
       event.stopImmediatePropagation();
@@ -427,18 +436,31 @@
     if (offlineFormOf(event.detail.elt) && event.detail.verb !== "get") event.detail.timeout = FORM_TIMEOUT_MS;
   });
   function onFailure(event) {
-    var form = offlineFormOf(event.detail.elt);
+    var form = offlineFormOf(requester(event));
     var config = event.detail.requestConfig || {};
-    if (form && (config.verb || "post") !== "get" && !form.hidden) capture(form, null);
+    if (!form || (config.verb || "post") === "get" || form.hidden || form.__capturing) return;
+    form.__capturing = true;
+    capture(form, null).finally(function () { form.__capturing = false; });
   }
   document.addEventListener("htmx:sendError", onFailure);
   document.addEventListener("htmx:timeout", onFailure);
   document.addEventListener("htmx:responseError", function (event) {
     if (event.detail.xhr && event.detail.xhr.status >= 500) onFailure(event);
   });
+  // A 5xx answer to an offline form is not shown in place of the form (app.js shows error pages
+  // of boosted requests): what the user typed goes to the outbox instead.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var form = offlineFormOf(requester(event));
+    var config = event.detail.requestConfig || {};
+    if (!form || !event.detail.xhr || event.detail.xhr.status < 500 || config.verb === "get") return;
+    event.detail.shouldSwap = false;
+    event.detail.isError = false;
+    onFailure(event);
+  });
   document.addEventListener("htmx:afterRequest", function (event) {
-    var form = offlineFormOf(event.detail.elt);
-    if (form && event.detail.successful && userId()) Outbox.deleteDraft(userId(), draftKey());
+    var form = offlineFormOf(requester(event));
+    // The page's address may already be the next page's: use the key the form was opened with.
+    if (form && event.detail.successful && userId()) Outbox.deleteDraft(userId(), formKey(form));
   });
   // A boosted link that fails (no worker to answer): let the browser navigate for real.
   document.addEventListener("htmx:sendError", function (event) {
@@ -452,8 +474,9 @@
     var uid = userId();
     if (!form || !uid || form.__outboxItem || form.hidden) return;
     clearTimeout(draftTimer);
+    var key = formKey(form);
     draftTimer = setTimeout(function () {
-      Outbox.saveDraft(uid, draftKey(), { payload: formPayload(form) });
+      Outbox.saveDraft(uid, key, { payload: formPayload(form) });
     }, 400);
   }
   document.addEventListener("input", onInput);
@@ -464,6 +487,7 @@
     var forms = $all(OFFLINE_FORM);
     if (!uid || !forms.length) return Promise.resolve();
     var form = forms[0];
+    formKey(form);
     var match = /[#&]udbakke=([0-9a-f-]{36})/.exec(location.hash);
     if (match) return loadForEdit(form, match[1], uid);
     var hasErrors = Boolean($(".error-summary"));

@@ -30,6 +30,13 @@ NURSE2 = "sundhedsplejerske2@opspor.demo"
 _weights = itertools.count(4101, 7)  # a unique weight marks each test's visit
 
 
+@pytest.fixture(autouse=True)
+def patient(context):
+    """Offline tests wait on a worker installing and a server writing: give a busy machine time."""
+    context.set_default_timeout(30_000)
+    context.set_default_navigation_timeout(45_000)
+
+
 @pytest.fixture(params=[PHONE], ids=["phone"])
 def viewport(request):
     """The health visitor's phone: the fault tests run once, on the device they are about."""
@@ -54,7 +61,7 @@ def nurse_child(live_server, email: str = NURSE, index: int = 0) -> int:
         live_server,
         select(Caseload.child_id).where(Caseload.nurse_id == nurse).order_by(Caseload.child_id),
     )
-    return rows[index][0]
+    return rows[index % len(rows)][0]
 
 
 def visits_with(live_server, **filters) -> list[Visit]:
@@ -79,7 +86,7 @@ def poll(page, script: str, arg=None, timeout: float = 20.0):
 def ready(page) -> None:
     """The worker is installed and controls the page."""
     page.evaluate("OpsporOffline.ready()")
-    poll(page, "navigator.serviceWorker.controller !== null", timeout=60)
+    poll(page, "navigator.serviceWorker.controller !== null", timeout=90)
 
 
 def wait_cached(page, path: str) -> None:
@@ -542,3 +549,36 @@ def test_pages_read_offline_are_written_to_the_access_log(page, context, live_se
     )
     assert len(rows) == before + 1
     assert rows[-1][0] == nurse and rows[-1][1] == "view" and rows[-1][2] is not None
+
+
+def test_a_form_the_server_fails_to_take_online_is_kept_and_sent_later(page, context, live_server):
+    """Online, but the server answers the form with a 500: the visit is kept on the device."""
+    child_id = nurse_with_kept_form(page, live_server, 11)
+    form_url = f"/boern/{child_id}/besoeg/ny"
+    page.goto(form_url)
+    weight = next(_weights)
+    fill_visit(page, weight)
+    context.route(
+        f"**{form_url}",
+        lambda route: (
+            route.fulfill(status=500, body="Fejl")
+            if route.request.method == "POST"
+            else route.continue_()
+        ),
+    )
+    sync = SyncRoute(context, "500")  # and the sync endpoint too, for now
+    save_visit(page)
+    page.wait_for_selector("[data-offline-saved]")
+    expect(page.locator("#messages")).to_contain_text("Gemt på enheden")
+    [item] = outbox(page)
+    assert visits_with(live_server, uuid=item["payload"]["uuid"]) == []
+
+    context.unroute(f"**{form_url}")
+    sync.mode = "pass"
+    page.goto("/udbakke")
+    page.get_by_role("button", name="Send nu").click()
+    expect(page.locator("[data-send-result]")).to_have_text(
+        re.compile(r"Sendt: [01]\. Tilbage på enheden: 0\.")  # (page load may have sent it)
+    )
+    assert outbox(page) == []
+    assert len(visits_with(live_server, uuid=item["payload"]["uuid"])) == 1

@@ -83,7 +83,7 @@ def test_the_worker_is_served_at_the_root_without_http_caching(client):
     assert config["offlineUrl"] == "/offline"
     assert any(u.startswith("/static/css/app.css?v=") for u in config["precache"])
     assert any(u.startswith("/static/vendor/htmx.min.js?v=") for u in config["precache"])
-    assert any(u.startswith("/static/icons/icon-192.png?v=") for u in config["precache"])
+    assert any(u.startswith("/static/icons/icon-192.png?v=") for u in config["precacheOptional"])
     assert 'self.addEventListener("fetch"' in text
 
 
