@@ -340,7 +340,8 @@ self.addEventListener("message", function (event) {
 
 self.addEventListener("sync", function (event) {
   if (event.tag !== SYNC_TAG) return;
-  event.waitUntil(Outbox.replay().then(function (summary) {
+  // The browser says the connection is back: send now, whatever the back-off says.
+  event.waitUntil(Outbox.replay({ force: true }).then(function (summary) {
     // Rejecting asks the browser to try the sync again later (the app may be closed by then).
     if (summary && summary.down) throw new Error("server not reachable");
   }));

@@ -582,3 +582,47 @@ def test_a_form_the_server_fails_to_take_online_is_kept_and_sent_later(page, con
     )
     assert outbox(page) == []
     assert len(visits_with(live_server, uuid=item["payload"]["uuid"])) == 1
+
+
+def test_background_sync_sends_from_the_worker(page, context, live_server):
+    """Chromium's Background Sync: the worker sends on a `sync` event, without the page.
+
+    The page's own requests to the sync API are cut (a page route does not reach the worker's
+    fetches); the event is dispatched through the DevTools protocol.
+    """
+    child_id = nurse_with_kept_form(page, live_server, 12)
+    weight = next(_weights)
+    record_uuid = capture_offline_visit(page, context, child_id, weight)
+    tags = page.evaluate("navigator.serviceWorker.ready.then(r => r.sync.getTags())")
+    assert "opspor-outbox" in tags  # registered when the item was kept
+    page.route("**/api/csrf", lambda route: route.abort())  # the page cannot send
+    sync = SyncRoute(context, "500")  # nor, for now, the worker (its own sync attempts fail)
+    go_online(context)
+
+    cdp = context.new_cdp_session(page)
+    registrations = []
+    cdp.on(
+        "ServiceWorker.workerRegistrationUpdated",
+        lambda event: registrations.extend(event["registrations"]),
+    )
+    cdp.send("ServiceWorker.enable")
+    deadline = time.monotonic() + 10
+    while not registrations and time.monotonic() < deadline:
+        page.wait_for_timeout(100)
+    registration_id = next(
+        r["registrationId"] for r in registrations if r["scopeURL"].startswith(live_server.url)
+    )
+    assert [i["payload"]["uuid"] for i in outbox(page)] == [record_uuid]  # still waiting
+    assert visits_with(live_server, uuid=record_uuid) == []
+    sync.mode = "pass"
+    cdp.send(
+        "ServiceWorker.dispatchSyncEvent",
+        {
+            "origin": live_server.url,
+            "registrationId": registration_id,
+            "tag": "opspor-outbox",
+            "lastChance": False,
+        },
+    )
+    poll(page, "OpsporOutbox.list(document.body.dataset.userId).then(l => l.length === 0)")
+    assert len(visits_with(live_server, uuid=record_uuid)) == 1
