@@ -24,6 +24,9 @@ from app.extensions import db
 
 HORIZON_DAYS = 3
 MAX_CHILDREN = 60
+# A health visitor with nothing planned gets her youngest children (those most often visited);
+# her whole caseload would be hundreds of pages.
+MAX_CASELOAD_FALLBACK = 15
 
 
 @dataclass(frozen=True)
@@ -87,7 +90,8 @@ def child_ids(user, today: date) -> list[int]:
             ids = list(dict.fromkeys(found))
             break
     else:
-        ids = _caseload_ids(user, today) if Role.SUNDHEDSPLEJERSKE in user.roles else []
+        is_nurse = Role.SUNDHEDSPLEJERSKE in user.roles
+        ids = _caseload_ids(user, today)[:MAX_CASELOAD_FALLBACK] if is_nurse else []
         if not ids:
             query = visible_children(user, today).order_by(Child.first_name, Child.id)
             ids = [c.id for c in db.session.scalars(query.limit(MAX_CHILDREN))]
