@@ -86,7 +86,16 @@ def poll(page, script: str, arg=None, timeout: float = 20.0):
 def ready(page) -> None:
     """The worker is installed and controls the page."""
     page.evaluate("OpsporOffline.ready()")
-    poll(page, "navigator.serviceWorker.controller !== null", timeout=90)
+    try:
+        poll(page, "navigator.serviceWorker.controller !== null", timeout=90)
+    except AssertionError as error:
+        state = page.evaluate(
+            """navigator.serviceWorker.getRegistration().then(r => r ? [r.active && r.active.state,
+                r.waiting && r.waiting.state, r.installing && r.installing.state] : 'none')"""
+        )
+        raise AssertionError(
+            f"no worker controls {page.url}: active/waiting/installing {state}"
+        ) from error
 
 
 def wait_cached(page, path: str) -> None:
@@ -626,3 +635,27 @@ def test_background_sync_sends_from_the_worker(page, context, live_server):
     )
     poll(page, "OpsporOutbox.list(document.body.dataset.userId).then(l => l.length === 0)")
     assert len(visits_with(live_server, uuid=record_uuid)) == 1
+
+
+def test_reconciliation_sends_again_what_the_server_does_not_hold(page, context, live_server):
+    """After a sync the device asks which sent items the server lacks, and sends them again."""
+    from app.sync.models import SyncReceipt
+
+    child_id = nurse_with_kept_form(page, live_server, 13)
+    weight = next(_weights)
+    record_uuid = capture_offline_visit(page, context, child_id, weight)
+    go_online(context)
+    replay(page)
+    [sent] = page.evaluate("OpsporOutbox.sentList(document.body.dataset.userId)")
+    assert sent["payload"]["uuid"] == record_uuid
+    with live_server.app.app_context():  # the server loses its receipt (a restored backup)
+        db.session.execute(SyncReceipt.__table__.delete().where(SyncReceipt.item_id == sent["id"]))
+        db.session.commit()
+
+    summary = replay(page)
+    assert summary["requeued"] == 1
+    assert outbox(page) == []
+    assert len(visits_with(live_server, uuid=record_uuid)) == 1  # sent again, stored once
+    with live_server.app.app_context():
+        receipt = db.session.scalar(select(SyncReceipt).where(SyncReceipt.item_id == sent["id"]))
+        assert receipt.status == "duplicate"
