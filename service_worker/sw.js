@@ -256,7 +256,10 @@ function fetchPages(cache, pages, userId, previous) {
   function next() {
     var page = queue.shift();
     if (!page) return Promise.resolve();
-    var request = new Request(page.url, { credentials: "same-origin" });
+    // Marked as a preparation: the server leaves flash messages for the user's own next page.
+    var request = new Request(page.url, {
+      credentials: "same-origin", headers: { "X-Opspor-Prepare": "1" },
+    });
     return fetch(request).then(function (response) {
       if (response.status === 200 && !response.redirected &&
           response.headers.get("X-Opspor-User") === userId) {

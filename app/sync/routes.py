@@ -241,6 +241,17 @@ def init_app(app: Flask) -> None:
     register_nav("sync.conflicts", _l("Konflikter"), _has_open_conflicts, order=91)
     register_child_section("sync/_child_offline.html", order=1)
 
+    # A page fetched in the background to prepare the device must not take (or store) a flash
+    # message meant for the page the user opens next.
+    flashed = app.jinja_env.globals["get_flashed_messages"]
+
+    def get_flashed_messages(*args, **kwargs):
+        if request.headers.get("X-Opspor-Prepare"):
+            return []
+        return flashed(*args, **kwargs)
+
+    app.jinja_env.globals["get_flashed_messages"] = get_flashed_messages
+
     @app.after_request
     def _user_header(response):
         # The worker stores a page only in the cache of the user it was rendered for.

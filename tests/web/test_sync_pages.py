@@ -304,3 +304,12 @@ def test_a_new_dagplejer_enrolment_does_not_show_others_conflicts(client, auth, 
     )
     switch_user(auth, colleague)
     assert client.get(f"/konflikter/{conflict_setup['conflict'].id}").status_code == 404
+
+
+def test_a_page_fetched_to_prepare_the_device_leaves_flash_messages_alone(client, auth):
+    auth.login(make_user(Role.PAEDAGOG, make_unit()))
+    with client.session_transaction() as session:
+        session["_flashes"] = [("success", "Konflikten er afgjort.")]
+    prepared = client.get("/udbakke", headers={"X-Opspor-Prepare": "1"})
+    assert "Konflikten er afgjort." not in prepared.get_data(as_text=True)
+    assert "Konflikten er afgjort." in client.get("/udbakke").get_data(as_text=True)
