@@ -269,8 +269,9 @@ function fetchPages(cache, pages, userId, previous) {
       return null;
     }, function () { failed += 1; }).then(next);
   }
-  // Two at a time: gentle on a small server (and on SQLite's single writer).
-  return Promise.all([next(), next()]).then(function () {
+  // One page at a time: preparation runs in the background, and each page read is written to
+  // the access log, so it should not compete with the user's own requests for the database.
+  return next().then(function () {
     // Pages of the previous plan that are no longer planned leave the device. (Pages the user
     // opened herself stay until logout or the next version.)
     return Promise.all((previous || []).map(function (p) {
@@ -313,6 +314,9 @@ self.addEventListener("message", function (event) {
     case "SKIP_WAITING":
       self.skipWaiting();
       return;
+    case "claim": // a page that loaded while this version was activating
+      work = self.clients.claim();
+      break;
     case "user":
       work = switchUser(data.userId);
       break;

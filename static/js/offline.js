@@ -76,6 +76,11 @@
     return navigator.serviceWorker.register("/sw.js", { scope: "/" }).then(function (reg) {
       registration = reg;
       watchForUpdates(reg);
+      // A page that loaded while the worker was activating is not controlled: ask for it (so it
+      // is kept, and works offline, without another navigation).
+      navigator.serviceWorker.ready.then(function (ready) {
+        if (!navigator.serviceWorker.controller && ready.active) ready.active.postMessage({ type: "claim" });
+      });
       return reg;
     }, function () { return null; });
   }
