@@ -1,5 +1,6 @@
 // Opspor service worker. The app serves it at /sw.js (app/sync/worker.py) with a generated
-// header before this code: self.OPSPOR = {version, precache, offlineUrl, navTimeoutMs} and
+// header before this code: self.OPSPOR = {version, precache, precacheOptional, offlineUrl,
+// navTimeoutMs} and
 // importScripts() of the outbox module (self.OpsporOutbox) and the optional modules in
 // service_worker/ (e.g. push.js).
 //
