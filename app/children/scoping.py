@@ -20,7 +20,9 @@ from app.auth.models import Membership, User
 from app.auth.roles import Role
 from app.children.models import Caseload, Child, Enrolment
 from app.extensions import db
+from app.org.models import Unit
 from app.org.queries import descendant_unit_ids
+from app.request_memo import memo
 
 
 def _current(model, today: date) -> ColumnElement[bool]:
@@ -70,9 +72,38 @@ def visible_children(user: User, today: date | None = None) -> Select[tuple[Chil
     return select(Child).where(child_scope(user, today))
 
 
+# What a request has learned about who may see which child; cleared by any flush of the rows
+# scoping reads (see app.request_memo).
+_SCOPE_MODELS = (Enrolment, Caseload, Membership, Unit, User)
+
+
+def _seen(user: User) -> dict[int, bool] | None:
+    memo_ = memo("visible_children", depends_on=_SCOPE_MODELS)
+    return None if memo_ is None else memo_.setdefault((user.id, clock.today()), {})
+
+
+def prefetch_visible(user: User, child_ids) -> None:
+    """Decide `can_see_child` for many children in one query (a sync batch of records)."""
+    seen = _seen(user)
+    wanted = {int(i) for i in child_ids} - set(seen or ())
+    if seen is None or not wanted or not getattr(user, "is_authenticated", False):
+        return
+    visible = set(
+        db.session.scalars(select(Child.id).where(Child.id.in_(wanted), child_scope(user)))
+    )
+    seen.update({child_id: child_id in visible for child_id in wanted})
+
+
 def can_see_child(user: User, child_id: int) -> bool:
+    seen = _seen(user) if getattr(user, "is_authenticated", False) else None
+    key = int(child_id) if isinstance(child_id, int | str) and str(child_id).isdigit() else None
+    if seen is not None and key in seen:
+        return seen[key]
     query = select(exists().where(Child.id == child_id, child_scope(user)))
-    return bool(db.session.scalar(query))
+    found = bool(db.session.scalar(query))
+    if seen is not None and key is not None:
+        seen[key] = found
+    return found
 
 
 def get_child_or_404(user: User, child_id: int) -> Child:

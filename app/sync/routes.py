@@ -122,7 +122,10 @@ def sync():
     if len(items) > current_app.config["SYNC_MAX_ITEMS"]:
         return _too_large()
     services.take_write_lock()
-    results = [services.process_item(current_user, item).as_json() for item in items]
+    without_receipt = services.prefetch(current_user, items)
+    results = [
+        services.process_item(current_user, item, without_receipt).as_json() for item in items
+    ]
     views = body.get("views") if isinstance(body.get("views"), list) else []
     taken = services.log_offline_views(current_user, views)
     return jsonify(results=results, views=taken), 200, NO_STORE

@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from sqlalchemy import inspect, select, text
 
 from app.audit.services import log_access
-from app.children.scoping import can_see_child
+from app.children.scoping import can_see_child, prefetch_visible
 from app.extensions import db
 from app.models import utcnow
 from app.sync import rules
@@ -64,8 +64,30 @@ def _item_id(item: Any) -> str:
     return str(item.get("id", "")) if isinstance(item, dict) else ""
 
 
-def process_item(user, item: Any) -> ItemResult:
-    """One outbox item → its result. Adds and flushes; the request commits."""
+def prefetch(user, items: list) -> set[str]:
+    """Ask once for the whole batch what every item would ask alone: which children the user
+    may see (kept for the request, see can_see_child) and which item ids have no receipt yet
+    (returned, for process_item)."""
+    child_ids = set()
+    for item in items:
+        payload = item.get("payload") if isinstance(item, dict) else None
+        value = payload.get("child_id") if isinstance(payload, dict) else None
+        if isinstance(value, int | str) and str(value).isdigit():
+            child_ids.add(int(value))
+    prefetch_visible(user, child_ids)
+    ids = {_item_id(item) for item in items} - {""}
+    if not ids:
+        return set()
+    have = db.session.scalars(select(SyncReceipt.item_id).where(SyncReceipt.item_id.in_(ids)))
+    return ids - set(have)
+
+
+def process_item(user, item: Any, without_receipt: set[str] | None = None) -> ItemResult:
+    """One outbox item → its result. Adds and flushes; the request commits.
+
+    `without_receipt`: item ids known to have no receipt (from prefetch); each is taken out as
+    it is used, so a second item with the same id in the batch looks its receipt up.
+    """
     limit = current_app.config["SYNC_MAX_ITEM_BYTES"]
     problem = rules.check_item(item, known_kinds=kinds(), max_bytes=limit)
     if problem:
@@ -74,7 +96,11 @@ def process_item(user, item: Any) -> ItemResult:
     fingerprint = rules.fingerprint(kind, payload)
     on_device = rules.parse_time(item.get("created_at"))
 
-    receipt = db.session.scalar(select(SyncReceipt).where(SyncReceipt.item_id == item_id))
+    if without_receipt is not None and item_id in without_receipt:
+        without_receipt.discard(item_id)
+        receipt = None
+    else:
+        receipt = db.session.scalar(select(SyncReceipt).where(SyncReceipt.item_id == item_id))
     if receipt is not None:
         return _repeat(user, receipt, item, fingerprint, on_device)
 

@@ -324,3 +324,30 @@ def test_openapi_describes_the_endpoints(client, note_kind):
     assert (
         "testnote" in kinds["schema"]["properties"]["items"]["items"]["properties"]["kind"]["enum"]
     )
+
+
+def test_a_batch_reads_the_unit_tree_and_the_users_scope_once(
+    client, note_kind, nurse, child, count_queries
+):
+    """Every item asks may-I-see-this-child: answered for the batch in one query, not per item."""
+    other = make_child(unit=make_unit())
+    batch = [item(child, f"Note {i}") for i in range(10)] + [item(other)]
+    db.session.commit()
+    with count_queries() as statements:
+        results = sync(client, batch)["results"]
+    assert [r["status"] for r in results] == ["accepted"] * 10 + ["forbidden"]
+    tree = [s for s in statements if "unit.parent_id" in s and "FROM unit" in s]
+    assert len(tree) == 1
+    assert not any("EXISTS" in s and "FROM child" in s for s in statements)
+
+
+def test_a_unit_added_during_a_request_is_in_the_tree_at_once(app):
+    from app.org.queries import descendant_unit_ids
+
+    root = make_unit()
+    with app.test_request_context():
+        assert descendant_unit_ids([root.id]) == {root.id}
+        below = make_unit(parent=root)
+        assert descendant_unit_ids([root.id]) == {root.id, below.id}
+        below.parent = None
+        assert descendant_unit_ids([root.id]) == {root.id}
