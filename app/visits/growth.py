@@ -110,6 +110,9 @@ def adjusted_length(length_cm: float, age_days: int, position: str | None) -> fl
     return length_cm
 
 
+# Pure in its arguments; rcpchgrowth looks the age up with a linear scan of about 1,800 rows
+# (a few ms a call), and child pages and sync batches ask for the same values again.
+@lru_cache(maxsize=8192)
 def zscore(
     measure: str, value: float, sex: str, age_days: int, position: str | None = None
 ) -> float | None:
