@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from contextlib import contextmanager
 
 import pytest
@@ -61,18 +62,60 @@ def pg_schema_url(db_kind, worker_id="master"):
     return f"{url}{sep}options=-csearch_path%3D{schema}"
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(db_kind, tmp_path_factory):
+    """An empty SQLite database with the schema, built once per worker and copied per test."""
+    if db_kind != "sqlite":
+        return None
+    path = tmp_path_factory.mktemp("template") / "schema.db"
+    app = create_app({**_config(TestConfig), "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
+    with app.app_context():
+        db.create_all()
+        db.engine.dispose()  # checkpoints the WAL into the file
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_schema_ready(db_kind, pg_schema_url):
+    """Create the PostgreSQL tables once per worker; each test then starts from empty tables."""
+    if db_kind != "postgresql":
+        return None
+    app = create_app({**_config(TestConfig), "SQLALCHEMY_DATABASE_URI": pg_schema_url})
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        db.engine.dispose()
+    return pg_schema_url
+
+
+def _empty_tables() -> None:
+    """Delete every row (children first) and restart the id sequences that moved."""
+    db.create_all()  # a test may have dropped tables (e.g. the generator's determinism test)
+    with db.engine.begin() as conn:
+        for table in reversed(db.metadata.sorted_tables):
+            conn.execute(table.delete())
+        conn.execute(
+            text(
+                "SELECT setval(s.oid, 1, false) FROM pg_class s "
+                "JOIN pg_namespace n ON n.oid = s.relnamespace "
+                "WHERE s.relkind = 'S' AND n.nspname = current_schema()"
+            )
+        )
+
+
 @pytest.fixture
-def app(tmp_path, db_kind, pg_schema_url):
-    uri = pg_schema_url if db_kind == "postgresql" else f"sqlite:///{tmp_path / 'test.db'}"
+def app(tmp_path, db_kind, sqlite_template, pg_schema_ready):
+    if db_kind == "postgresql":
+        uri = pg_schema_ready
+    else:
+        shutil.copyfile(sqlite_template, tmp_path / "test.db")
+        uri = f"sqlite:///{tmp_path / 'test.db'}"
     app = create_app({**_config(TestConfig), "SQLALCHEMY_DATABASE_URI": uri})
     with app.app_context():
-        if db_kind == "postgresql":
-            db.drop_all()
-        db.create_all()
         yield app
         db.session.remove()
         if db_kind == "postgresql":
-            db.drop_all()
+            _empty_tables()
         db.engine.dispose()
 
 
