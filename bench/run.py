@@ -330,6 +330,11 @@ def bench_database(kind: str, args, results: dict, first: bool) -> None:
             results["lighthouse"] = guarded(
                 "lighthouse", run_lighthouse, server.base, context, args
             ) or {"skipped": "failed, see the log"}
+        if first:
+            log(f"{kind}: offline open after a cold browser start")
+            results["offline_open"] = guarded(
+                "offline open", run_offline_open, server.base, context
+            ) or {"skipped": "failed, see the log"}
         log(f"{kind}: outbox replay of {args.replay} items")
         db_result["replay"], db_result["replay_skipped"] = guarded(
             "replay", run_replay, server.base, context, args
@@ -379,6 +384,15 @@ def run_lighthouse(base: str, context: dict, args) -> dict:
         log(f"lighthouse: {page.key}")
         out[page.key] = lighthouse.run(base + url, WORK / f"lighthouse-{page.key}.json", cookie)
     return out
+
+
+def run_offline_open(base: str, context: dict) -> dict:
+    from bench import offline_open
+
+    if not Path(offline_open.CHROMIUM).exists():
+        return {"skipped": f"no Chromium at {offline_open.CHROMIUM} (make system-deps)"}
+    email = context["users"]["sundhedsplejerske"]
+    return offline_open.measure(base, email, context["password"])
 
 
 def run_replay(base: str, context: dict, args) -> tuple[dict | None, str | None]:

@@ -138,6 +138,24 @@ def replay_lines(results: dict) -> list[str]:
     return lines
 
 
+def offline_open_lines(results: dict) -> list[str]:
+    measured = results.get("offline_open") or {}
+    if not measured.get("pages"):
+        return [f"Not measured: {measured.get('skipped', 'not run')}."]
+    goal = measured["goal_ms"]
+    lines = [
+        f"| page | median | worst | cold starts | under {goal} ms |",
+        "|---|---|---|---|---|",
+    ]
+    for label, m in measured["pages"].items():
+        ok = None if m["max_ms"] is None else m["max_ms"] < goal
+        lines.append(
+            f"| {label} | {_ms(m['median_ms'])} ms | {_ms(m['max_ms'])} ms | {m['runs']} | "
+            f"{_verdict(ok)} |"
+        )
+    return lines
+
+
 def _db_note(key: str, db: dict) -> str:
     if "skipped" in db:
         return f"{DB_NAMES[key]} (skipped: {db['skipped']})"
@@ -197,6 +215,12 @@ def markdown(results: dict) -> str:
         "**Outbox replay** (500 queued records to the sync endpoint, from a second process)",
         "",
         *replay_lines(results),
+        "",
+        "**Offline open after a cold browser start** (Chromium, phone size, persistent profile: "
+        "the nurse prepares the device, the browser is closed and started again in flight mode; "
+        "navigation start to load)",
+        "",
+        *offline_open_lines(results),
     ]
     return "\n".join(out) + "\n"
 

@@ -150,6 +150,13 @@ def _results() -> dict:
             },
             "child": {"error": "timed out"},
         },
+        "offline_open": {
+            "goal_ms": 300,
+            "pages": {
+                "app shell (/)": {"median_ms": 120, "max_ms": 180, "runs": 5},
+                "visit form (/boern/7/besoeg/ny)": {"median_ms": 260, "max_ms": 340, "runs": 5},
+            },
+        },
     }
 
 
@@ -166,16 +173,24 @@ def test_the_table_reports_figures_goals_and_missing_pages():
     assert "failed: timed out" in text
     assert "| SQLite | 500 | 50 | 4.2 s | accepted 500 | met |" in text
     assert "PostgreSQL (skipped: not reachable)" in text
+    assert "| app shell (/) | 120 ms | 180 ms | 5 | met |" in text
+    assert "| visit form (/boern/7/besoeg/ny) | 260 ms | 340 ms | 5 | **missed** |" in text
+
+
+def test_an_offline_open_that_could_not_run_says_why():
+    results = {**_results(), "offline_open": {"skipped": "no Chromium"}}
+    assert "Not measured: no Chromium." in table.markdown(results)
 
 
 def test_the_readme_block_is_replaced_in_place(tmp_path):
     readme = tmp_path / "README.md"
     readme.write_text(
-        f"# X\n\n## Performance\n\nIntro.\n\n{table.BEGIN}\nold\n{table.END}\n\n## Next\n"
+        f"# X\n\n## Performance\n\nIntro.\n\n{table.BEGIN}\nstale figures\n{table.END}\n\n## Next\n"
     )
     table.write(_results(), tmp_path / "results" / "latest.md", readme)
     text = readme.read_text()
-    assert "old" not in text and "Intro." in text and text.index("## Next") > text.index(table.END)
+    assert "stale figures" not in text and "Intro." in text
+    assert text.index("## Next") > text.index(table.END)
     assert text.count(table.BEGIN) == 1
     assert (tmp_path / "results" / "latest.md").read_text().startswith("# Opspor benchmark")
     assert table.replace_block("no markers", "B").endswith(f"{table.BEGIN}\nB\n{table.END}\n")
