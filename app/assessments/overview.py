@@ -23,6 +23,8 @@ from app.org.models import Unit
 from app.org.queries import descendant_unit_ids
 
 TREND_ROUNDS = 4
+# Above this many units the overview shows one table row per unit instead of full sections.
+COMPACT_ABOVE = 8
 
 
 def leader_units(user: User) -> list[Unit]:

@@ -2,7 +2,7 @@
 child's timeline, and the leader's overview with its lists and CSV export.
 
 Endpoints other areas link to: `assessments.new` (?child_id=…&with_parents=1&kind=joint),
-`assessments.show`, `assessments.overview`.
+`assessments.show`, `assessments.overview`, `assessments.unit_overview`.
 """
 
 from __future__ import annotations
@@ -319,26 +319,64 @@ def home():
 # --- Leader's overview ("Overblik") ----------------------------------------------------------
 
 
-@bp.get("/overblik")
-@roles_required(Role.LEDER)
-def overview():
-    today = clock.today()
-    units = ov.leader_units(current_user)
-    figures = [f for f in ov.unit_figures(units, today) if f.in_use]
+def _overview_figures(units, today) -> list[ov.UnitFigures]:
+    """The figures of each unit with its concerns counts."""
+    figures = ov.unit_figures(units, today)
     concerns = concerns_bridge.unit_counts({u.id for u in units}, today)
     for f in figures:
         f.concerns = concerns.get(f.unit.id, {})
-    totals = ov.totals(figures)
-    schema = settings.schema(units[0].municipality if units else _user_municipality())
+    return figures
+
+
+def _overview_schema(units):
+    return settings.schema(units[0].municipality if units else _user_municipality())
+
+
+def _overview_page(template: str, schema, today, **context):
     return render_template(
-        "assessments/overview.html",
-        figures=figures,
-        totals=totals,
+        template,
         concerns_available=concerns_bridge.available(),
         concern_lists=concerns_bridge.LISTS,
         schema=schema,
-        charts={f.unit.id: trend_chart(f.trend, schema) for f in figures},
         today=today,
+        **context,
+    )
+
+
+@bp.get("/overblik")
+@roles_required(Role.LEDER)
+def overview():
+    """Every unit's section with its trend chart, or above COMPACT_ABOVE units one table row per
+    unit (each unit's trend is on its own page: 66 charts made a 470 KB page)."""
+    today = clock.today()
+    units = ov.leader_units(current_user)
+    figures = [f for f in _overview_figures(units, today) if f.in_use]
+    compact = len(figures) > ov.COMPACT_ABOVE
+    schema = _overview_schema(units)
+    charts = {} if compact else {f.unit.id: trend_chart(f.trend, schema) for f in figures}
+    return _overview_page(
+        "assessments/overview.html",
+        schema,
+        today,
+        figures=figures,
+        totals=ov.totals(figures),
+        compact=compact,
+        charts=charts,
+    )
+
+
+@bp.get("/overblik/enhed/<int:unit_id>")
+@roles_required(Role.LEDER)
+def unit_overview(unit_id: int):
+    """One unit's figures and its trend over the recent rounds."""
+    today = clock.today()
+    units = [u for u in ov.leader_units(current_user) if u.id == unit_id]
+    if not units:
+        abort(404)
+    (f,) = _overview_figures(units, today)
+    schema = _overview_schema(units)
+    return _overview_page(
+        "assessments/unit_overview.html", schema, today, f=f, chart=trend_chart(f.trend, schema)
     )
 
 
@@ -391,12 +429,8 @@ def overview_export():
     """Aggregated figures only: no names, no CPR."""
     today = clock.today()
     units = ov.leader_units(current_user)
-    figures = [f for f in ov.unit_figures(units, today) if f.in_use]
-    concerns = concerns_bridge.unit_counts({u.id for u in units}, today)
-    for f in figures:
-        f.concerns = concerns.get(f.unit.id, {})
-    schema = settings.schema(units[0].municipality if units else _user_municipality())
-    body = overview_csv(figures, schema)
+    figures = [f for f in _overview_figures(units, today) if f.in_use]
+    body = overview_csv(figures, _overview_schema(units))
     return (
         body,
         200,

@@ -157,3 +157,27 @@ def test_an_assessment_and_its_history_are_accessible(page):
         page.wait_for_url(re.compile(r"/vurderinger/\d+$"))
         assert page.get_by_role("heading", name="Historik").is_visible()
         check(page)
+
+
+def test_the_compact_overview_of_many_units_leads_to_each_unit(page, monkeypatch):
+    """Above COMPACT_ABOVE units (lowered here: the demo leader has a handful) the overview is one
+    table row per unit, accessible without the page scrolling sideways; a unit's name opens its
+    own page with the trend chart, and its numbers open their lists."""
+    from app.assessments import overview as ov
+
+    monkeypatch.setattr(ov, "COMPACT_ABOVE", 1)
+    login(page, "leder@opspor.demo")
+    page.goto("/overblik")
+    table = page.locator("table.unit-table")
+    assert table.is_visible() and page.locator("svg.trend-chart").count() == 0
+    check(page)
+    row = table.locator("tbody tr", has_text="Børnehaven Mælkebøtten")
+    row.get_by_role("link", name="Børnehaven Mælkebøtten").click()
+    page.wait_for_url(re.compile(r"/overblik/enhed/\d+$"))
+    assert page.get_by_role("heading", level=1).inner_text() == "Børnehaven Mælkebøtten"
+    assert page.locator("svg.trend-chart").is_visible()
+    check(page)
+    page.locator("a.count-link", has_text="Grøn").click()
+    page.wait_for_url(re.compile(r"/overblik/liste/groen\?enhed=\d+"))
+    assert page.locator(".child-link").count() > 0
+    check(page)

@@ -291,3 +291,35 @@ def test_mine_boern_needs_the_same_number_of_queries_for_50_and_500_children(
     with count_queries() as large:
         assert client.get("/").status_code == 200
     assert len(large) == len(small), (len(small), len(large))
+
+
+def test_a_leader_of_many_units_gets_one_table_row_per_unit(client, auth, setup):
+    """Above COMPACT_ABOVE units: a row per unit with its numbers linked to their lists and its
+    name to the unit's own page, which has the trend chart; no chart on the overview itself."""
+    rng = random.Random(9)
+    leader = make_user(Role.LEDER, setup["boernehave"], name="Leder Mange")
+    from app.auth.models import Membership
+
+    units = [setup["boernehave"]]
+    for i in range(ov.COMPACT_ABOVE):
+        unit = make_unit(f"Børnehave {i:02d}", UnitKind.BOERNEHAVE)
+        leader.memberships.append(Membership(unit=unit, role=Role.LEDER))
+        units.append(unit)
+    for unit in units:
+        add_children(unit, 6, rng, assessor=setup["paedagog"], first=f"B{unit.id}x")
+    db.session.flush()
+    figures = {f.unit.id: f for f in ov.unit_figures(ov.leader_units(leader), TODAY)}
+    auth.login(leader)
+    html = client.get("/overblik").get_data(as_text=True)
+    assert '<table class="table unit-table">' in html and "trend-chart" not in html
+    assert html.count('<th scope="row">') == len(units)
+    for unit in units:
+        f = figures[unit.id]
+        assert f'href="/overblik/enhed/{unit.id}">{unit.name}</a>' in html
+        for which, n in (("groen", f.positions["groen"]), ("forsinkede", f.overdue)):
+            link = f'href="/overblik/liste/{which}?enhed={unit.id}">{n}</a>'
+            assert (link in html) == (n > 0)
+    page = client.get(f"/overblik/enhed/{units[1].id}").get_data(as_text=True)
+    assert '<svg class="trend-chart"' in page and "<h1>Børnehave 00</h1>" in page
+    assert f"/overblik/liste/roed?enhed={units[1].id}" in page
+    assert client.get(f"/overblik/enhed/{setup['elsewhere'].id}").status_code == 404
