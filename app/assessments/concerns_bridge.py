@@ -72,6 +72,21 @@ def list_rows(key: str, unit_ids: set[int], today: date) -> list | None:
     return list(db.session.scalars(fn(unit_ids, today).limit(500)))
 
 
+def watch_figures() -> None:
+    """The concerns rows behind the overview's counts move its change stamps (stamps.py)."""
+    if find_spec("app.concerns.models") is None:
+        return
+    from app.assessments import stamps
+    from app.concerns.models import CourseOfAction, PlanItem, Underretning
+
+    stamps.watch(CourseOfAction, {"unit_id": "unit"})
+    stamps.watch(Underretning, {"unit_id": "unit"})
+    stamps.watch(PlanItem, {"course_id": "course"})
+    stamps.resolver(
+        "course", lambda ids: select(CourseOfAction.unit_id).where(CourseOfAction.id.in_(ids))
+    )
+
+
 def children_without_plan(child_ids: list[int], today: date) -> set[int]:
     """Children among `child_ids` with a yellow/red course still without an action plan."""
     fn = _function("uden-handleplan")

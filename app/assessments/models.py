@@ -105,3 +105,14 @@ class Assessment(Recorded, db.Model):
 
     def __repr__(self) -> str:
         return f"<Assessment {self.id} child={self.child_id} {self.kind} {self.position}>"
+
+
+class UnitStamp(db.Model):
+    """A token per unit that every write changing the unit's overview figures replaces in the
+    same transaction (stamps.py); the figures cache (figures_cache.py) is keyed by it. No
+    foreign key: a stamp must never stand in the way of anything done to a unit."""
+
+    __tablename__ = "unit_stamp"
+
+    unit_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    token: Mapped[str] = mapped_column(String(32))

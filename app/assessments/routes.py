@@ -25,7 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app import clock
-from app.assessments import concerns_bridge, rules, settings
+from app.assessments import concerns_bridge, figures_cache, rules, settings
 from app.assessments import overview as ov
 from app.assessments.charts import trend_chart
 from app.assessments.export import overview_csv
@@ -319,15 +319,6 @@ def home():
 # --- Leader's overview ("Overblik") ----------------------------------------------------------
 
 
-def _overview_figures(units, today) -> list[ov.UnitFigures]:
-    """The figures of each unit with its concerns counts."""
-    figures = ov.unit_figures(units, today)
-    concerns = concerns_bridge.unit_counts({u.id for u in units}, today)
-    for f in figures:
-        f.concerns = concerns.get(f.unit.id, {})
-    return figures
-
-
 def _overview_schema(units):
     return settings.schema(units[0].municipality if units else _user_municipality())
 
@@ -350,7 +341,7 @@ def overview():
     unit (each unit's trend is on its own page: 66 charts made a 470 KB page)."""
     today = clock.today()
     units = ov.leader_units(current_user)
-    figures = [f for f in _overview_figures(units, today) if f.in_use]
+    figures = [f for f in figures_cache.unit_figures(units, today) if f.in_use]
     compact = len(figures) > ov.COMPACT_ABOVE
     schema = _overview_schema(units)
     charts = {} if compact else {f.unit.id: trend_chart(f.trend, schema) for f in figures}
@@ -373,7 +364,7 @@ def unit_overview(unit_id: int):
     units = [u for u in ov.leader_units(current_user) if u.id == unit_id]
     if not units:
         abort(404)
-    (f,) = _overview_figures(units, today)
+    (f,) = figures_cache.unit_figures(units, today)
     schema = _overview_schema(units)
     return _overview_page(
         "assessments/unit_overview.html", schema, today, f=f, chart=trend_chart(f.trend, schema)
@@ -429,7 +420,7 @@ def overview_export():
     """Aggregated figures only: no names, no CPR."""
     today = clock.today()
     units = ov.leader_units(current_user)
-    figures = [f for f in _overview_figures(units, today) if f.in_use]
+    figures = [f for f in figures_cache.unit_figures(units, today) if f.in_use]
     body = overview_csv(figures, _overview_schema(units))
     return (
         body,
@@ -448,6 +439,7 @@ def _is_leader(user) -> bool:
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     register_record_kind("assessment", submit_assessment)
+    figures_cache.watch_sources()
     for role in (Role.DAGPLEJER, Role.DAGPLEJEPAEDAGOG, Role.PAEDAGOG):
         register_home_screen(role.value, home)
     register_nav("assessments.overview", _l("Overblik"), _is_leader, order=15)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import random
+import re
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from sqlalchemy import select, update
 
 from app import clock
 from app.assessments import overview as ov
@@ -261,16 +263,19 @@ def test_yellow_and_red_without_an_action_plan_come_from_the_concerns_area(clien
 
 @pytest.mark.parametrize("path", ["/overblik", "/overblik.csv", "/overblik/liste/forsinkede"])
 def test_the_overview_needs_the_same_number_of_queries_for_50_and_500_children(
-    client, auth, setup, count_queries, path
+    app, client, auth, setup, count_queries, path
 ):
+    """Counted with the figures computed (the per-unit figures cache emptied first)."""
     rng = random.Random(11)
     add_children(setup["boernehave"], 50, rng, assessor=setup["paedagog"])
     auth.login(setup["leader"])
     client.get(path)  # warm caches (schedules, translations)
+    app.extensions.pop("assessments.figures", None)
     with count_queries() as small:
         assert client.get(path).status_code == 200
     add_children(setup["boernehave"], 450, rng, assessor=setup["paedagog"], first="Mere")
     db.session.commit()
+    app.extensions.pop("assessments.figures", None)
     with count_queries() as large:
         assert client.get(path).status_code == 200
     assert len(large) == len(small), (len(small), len(large))
@@ -323,3 +328,87 @@ def test_a_leader_of_many_units_gets_one_table_row_per_unit(client, auth, setup)
     assert '<svg class="trend-chart"' in page and "<h1>Børnehave 00</h1>" in page
     assert f"/overblik/liste/roed?enhed={units[1].id}" in page
     assert client.get(f"/overblik/enhed/{setup['elsewhere'].id}").status_code == 404
+
+
+def _red_count(html: str, unit_id: int) -> int:
+    found = re.search(
+        rf'liste/roed\?enhed={unit_id}"><span class="position position-roed">[^<]*</span> '
+        r"<strong>(\d+)</strong>",
+        html,
+    )
+    assert found, "no red count for the unit"
+    return int(found.group(1))
+
+
+def _as(client, user) -> None:
+    with client.session_transaction() as session:
+        session["_user_id"] = user.get_id()
+        session["_fresh"] = True
+
+
+def test_a_new_assessment_shows_at_once_on_another_workers_cached_overview(
+    app, client, auth, setup, count_queries
+):
+    """Two app instances on one database stand for two gunicorn workers: worker A keeps the
+    overview's figures; a joint red assessment made through worker B's routes moves the unit's
+    stamp in its transaction, so worker A's next overview counts it, and so does an enrolment
+    that ends."""
+    from app import create_app
+
+    unit = setup["boernehave"]
+    second = make_user(Role.PAEDAGOG, unit)
+    rng = random.Random(4)
+    add_children(unit, 10, rng, assessor=setup["paedagog"])
+    born = TODAY - timedelta(days=4 * 365)
+    child = Child(first_name="Ny", last_name="Vurdering", birth_date=born)
+    child.enrolments.append(Enrolment(unit=unit, start_date=date(2024, 1, 1)))
+    db.session.add(child)
+    auth.login(setup["leader"])  # commits
+    first = client.get("/overblik").get_data(as_text=True)
+    before = _red_count(first, unit.id)
+    with count_queries() as cached:
+        assert _red_count(client.get("/overblik").get_data(as_text=True), unit.id) == before
+    with count_queries() as computed:
+        app.extensions.pop("assessments.figures")
+        client.get("/overblik")
+    assert len(cached) < len(computed) - 3  # the figures really came from the cache
+
+    worker_b = create_app(dict(app.config))
+    other = worker_b.test_client()
+    form = {
+        "child_id": str(child.id),
+        "form_version": "1",
+        "age_band": rules.age_band(born, TODAY),
+        "assessed_on": TODAY.isoformat(),
+        "indicators": ["psykisk.roed.1"],
+        "position": "roed",
+        "justification": "Virker bange.",
+    }
+    try:
+        for user, kind in ((setup["paedagog"], "individual"), (second, "individual")):
+            _as(other, user)
+            sent = other.post(
+                "/vurderinger/ny", data={**form, "uuid": str(uuid.uuid4()), "kind": kind}
+            )
+            assert sent.status_code == 303
+        sent = other.post(
+            "/vurderinger/ny",
+            data={**form, "uuid": str(uuid.uuid4()), "kind": "joint", "participants": "To"},
+        )
+        assert sent.status_code == 303
+        assert _red_count(client.get("/overblik").get_data(as_text=True), unit.id) == before + 1
+
+        with worker_b.app_context():
+            enrolment = db.session.scalar(select(Enrolment).where(Enrolment.child_id == child.id))
+            enrolment.end_date = TODAY - timedelta(days=1)
+            db.session.commit()
+        assert _red_count(client.get("/overblik").get_data(as_text=True), unit.id) == before
+    finally:
+        with worker_b.app_context():
+            db.engine.dispose()
+
+
+def test_bulk_changes_to_the_figures_rows_are_refused(setup):
+    """update()/delete() statements would bypass the change stamps."""
+    with pytest.raises(RuntimeError, match="change stamps"):
+        db.session.execute(update(Enrolment).values(end_date=TODAY))
