@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.auth.models import User
@@ -20,6 +20,9 @@ from app.visits.models import PlannedVisit, Visit
 from app.visits.programme import classify
 
 COMING_DAYS = 7
+# Rows per list on the home screen; the rest are one tap away ("Vis alle (N)"). Today's planned
+# visits and registered visits still waiting for an urgent action are always shown in full.
+HOME_LIMIT = 10
 
 
 def may_see_health_records(user: User) -> bool:
@@ -107,29 +110,81 @@ def gaps(user: User, today: date, lookback_days: int) -> Select[tuple[PlannedVis
     )
 
 
+def action_missing():
+    return and_(
+        Visit.epds_self_harm.is_(True),
+        or_(Visit.urgent_action.is_(None), Visit.urgent_action == ""),
+    )
+
+
+def needs_action_today(user: User, today: date) -> Select[tuple[Visit]]:
+    """Visits registered today with self-harm thoughts in the EPDS and no action recorded."""
+    return done_today(user, today).where(action_missing())
+
+
+def others_done_today(user: User, today: date) -> Select[tuple[Visit]]:
+    """The rest of today's records, latest registered first."""
+    return done_today(user, today).where(~action_missing()).order_by(None).order_by(Visit.id.desc())
+
+
+@dataclass
+class Capped:
+    """The first rows of a list and how many there are in all."""
+
+    items: list
+    total: int
+
+    @property
+    def more(self) -> bool:
+        return self.total > len(self.items)
+
+
+def capped(query: Select, limit: int | None) -> Capped:
+    """Up to `limit` rows (all with None); counted in SQL only when there are more."""
+    if limit is None:
+        items = list(db.session.scalars(query))
+        return Capped(items, len(items))
+    items = list(db.session.scalars(query.limit(limit + 1)))
+    if len(items) <= limit:
+        return Capped(items, len(items))
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    return Capped(items[:limit], total)
+
+
+def gaps_by_child(user: User, today: date, lookback_days: int, limit: int | None) -> Capped:
+    """Children with gaps, by name, each with its gaps (few rows: a window of lookback days)."""
+    by_child: dict[int, tuple[Child, list[PlannedVisit]]] = {}
+    for planned in db.session.scalars(gaps(user, today, lookback_days)):
+        by_child.setdefault(planned.child_id, (planned.child, []))[1].append(planned)
+    children = sorted(by_child.values(), key=lambda item: item[0].name)
+    return Capped(children[:limit] if limit is not None else children, len(children))
+
+
+def coming(user: User, today: date) -> Select[tuple[PlannedVisit]]:
+    return planned_between(user, today + timedelta(days=1), today + timedelta(days=COMING_DAYS))
+
+
 @dataclass
 class Agenda:
     today: list[PlannedVisit]
-    done_today: list[Visit]
-    coming: list[PlannedVisit]
-    overdue: list[PlannedVisit]
-    gaps_by_child: list[tuple[Child, list[PlannedVisit]]]
+    needs_action: list[Visit]
+    done_today: Capped  # sorted by time for the page
+    coming: Capped
+    overdue: Capped
+    gaps_by_child: Capped
 
 
-def agenda(user: User, today: date, lookback_days: int) -> Agenda:
-    """The nurse's home screen (assembles the lists)."""
-    gap_rows = db.session.scalars(gaps(user, today, lookback_days)).all()
-    by_child: dict[int, tuple[Child, list[PlannedVisit]]] = {}
-    for planned in gap_rows:
-        by_child.setdefault(planned.child_id, (planned.child, []))[1].append(planned)
+def agenda(user: User, today: date, lookback_days: int, limit: int | None = HOME_LIMIT) -> Agenda:
+    """The nurse's home screen (assembles the lists), each list capped at `limit` rows."""
+    done = capped(others_done_today(user, today), limit)
+    done.items.sort(key=lambda v: (v.visit_time is None, v.visit_time or 0, v.id))
     return Agenda(
         today=db.session.scalars(planned_between(user, today, today)).all(),
-        done_today=db.session.scalars(done_today(user, today)).all(),
-        coming=db.session.scalars(
-            planned_between(user, today + timedelta(days=1), today + timedelta(days=COMING_DAYS))
-        ).all(),
-        overdue=db.session.scalars(overdue(user, today)).all(),
-        gaps_by_child=sorted(by_child.values(), key=lambda item: item[0].name),
+        needs_action=db.session.scalars(needs_action_today(user, today)).all(),
+        done_today=done,
+        coming=capped(coming(user, today), limit),
+        overdue=capped(overdue(user, today), limit),
+        gaps_by_child=gaps_by_child(user, today, lookback_days, limit),
     )
 
 

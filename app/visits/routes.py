@@ -128,6 +128,45 @@ def agenda():
     return home_screen()
 
 
+AGENDA_LISTS = {
+    "registreret": _l("Registreret i dag"),
+    "kommende": _l("De kommende dage"),
+    "forsinkede": _l("Forsinkede besøg"),
+    "huller": _l("Børn med huller i programmet"),
+}
+
+
+@bp.get("/besoeg/liste/<which>")
+@roles_required(Role.SUNDHEDSPLEJERSKE)
+def agenda_list(which: str):
+    """One list of the home screen in full (the home screen shows its first rows)."""
+    if which not in AGENDA_LISTS:
+        abort(404)
+    today, user = clock.today(), current_user
+    needs_action = []
+    if which == "registreret":
+        needs_action = db.session.scalars(queries.needs_action_today(user, today)).all()
+        rows = queries.capped(
+            queries.done_today(user, today).where(~queries.action_missing()), None
+        )
+    elif which == "kommende":
+        rows = queries.capped(queries.coming(user, today), None)
+    elif which == "forsinkede":
+        rows = queries.capped(queries.overdue(user, today), None)
+    else:
+        lookback = int(services.settings_for(user)["gap_lookback_days"])
+        rows = queries.gaps_by_child(user, today, lookback, None)
+    return render_template(
+        "visits/agenda_list.html",
+        which=which,
+        title=AGENDA_LISTS[which],
+        needs_action=needs_action,
+        rows=rows,
+        total=rows.total + len(needs_action),
+        today=today,
+    )
+
+
 # --- a child's visits ----------------------------------------------------------------------
 
 

@@ -375,3 +375,55 @@ def test_the_demo_gives_the_nurse_a_day_to_start(app):
     assert db.session.scalar(mine.where(Visit.weight_g.is_not(None)))
     assert nurse.qualifications.get("adbb")
     assert db.session.scalar(select(func.count(Membership.id)))  # the base demo is there
+
+
+def test_the_home_screen_caps_the_long_lists_and_links_to_them_in_full(
+    client, auth, district, nurse
+):
+    """Today's visits and a record still waiting for an urgent action are always all there; the
+    other lists show their first HOME_LIMIT rows and "Vis alle (N)" leads to the whole list."""
+    from app.visits.queries import HOME_LIMIT
+
+    today = clock.today()
+    n = HOME_LIMIT + 3
+    OLD = 5 * 365  # past the programme: no programme visits of their own
+    for i in range(n):
+        planned(baby(district, nurse, OLD + i, first_name=f"Idag{i:02d}"), nurse, today, time(8, i))
+        planned(
+            baby(district, nurse, OLD + 20 + i, first_name=f"Snart{i:02d}"),
+            nurse,
+            today + timedelta(days=2),
+        )
+        planned(
+            baby(district, nurse, OLD + 40 + i, first_name=f"Sent{i:02d}"),
+            nurse,
+            today - timedelta(days=2),
+        )
+    for i in range(n):
+        child = baby(district, nurse, OLD + 60 + i, first_name=f"Gjort{i:02d}")
+        db.session.add(
+            Visit(
+                uuid=str(uuid.uuid4()),
+                child_id=child.id,
+                nurse_id=nurse.id,
+                visit_type="behov",
+                contact_form="hjemmebesoeg",
+                visit_date=today,
+                epds_self_harm=(i == 0),
+            )
+        )
+    auth.login(nurse)
+    html = client.get("/").get_data(as_text=True)
+    assert all(f"Idag{i:02d}" in html for i in range(n))
+    assert "Gjort00" in html and "Handling i dag mangler" in html
+    for word in ("Snart", "Sent", "Gjort"):
+        assert len(set(re.findall(rf"{word}\d\d ", html))) == HOME_LIMIT + (word == "Gjort"), word
+    for which, total in (("kommende", n), ("forsinkede", n), ("registreret", n)):
+        assert re.search(
+            rf'href="/besoeg/liste/{which}">Vis alle<span[^>]*>[^<]*</span> \({total}\)', html
+        )
+        full = client.get(f"/besoeg/liste/{which}").get_data(as_text=True)
+        word = {"kommende": "Snart", "forsinkede": "Sent", "registreret": "Gjort"}[which]
+        assert len(set(re.findall(rf"{word}\d\d ", full))) == n, which
+    assert "/besoeg/liste/huller" not in html  # no gaps: nothing to show in full
+    assert client.get("/besoeg/liste/andet").status_code == 404
