@@ -345,6 +345,10 @@ def overview():
     compact = len(figures) > ov.COMPACT_ABOVE
     schema = _overview_schema(units)
     charts = {} if compact else {f.unit.id: trend_chart(f.trend, schema) for f in figures}
+    list_urls = {
+        which: url_for("assessments.overview_list", which=which)
+        for which in (*ov.LISTS, *concerns_bridge.LISTS)
+    }
     return _overview_page(
         "assessments/overview.html",
         schema,
@@ -353,6 +357,7 @@ def overview():
         totals=ov.totals(figures),
         compact=compact,
         charts=charts,
+        list_urls=list_urls,
     )
 
 
