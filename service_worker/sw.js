@@ -70,8 +70,25 @@ function endsWith(text, suffix) {
 
 // -- install and activate --------------------------------------------------------------------
 
+// Chromium's static routing: every page's critical assets (hashed URLs, all in this version's
+// shell cache once install succeeds) are served from that cache without waking the worker, so
+// a cold start in flight mode does not wait for the worker once per asset. Browsers without
+// addRoutes use the fetch handler's cacheFirst, which gives the same answer.
+function shellRoutes(event) {
+  if (typeof event.addRoutes !== "function") return Promise.resolve();
+  var rules = CONFIG.precache.map(function (url) {
+    var parsed = new URL(url, self.location.origin);
+    return {
+      condition: { urlPattern: { pathname: parsed.pathname, search: parsed.search.slice(1) } },
+      source: { cacheName: SHELL },
+    };
+  });
+  return Promise.resolve(event.addRoutes(rules)).catch(function () { return null; });
+}
+
 self.addEventListener("install", function (event) {
-  event.waitUntil(caches.open(SHELL).then(function (cache) {
+  var routes = shellRoutes(event);
+  event.waitUntil(routes.then(function () { return caches.open(SHELL); }).then(function (cache) {
     var offline = fetch(new Request(CONFIG.offlineUrl, { credentials: "omit" }))
       .then(function (response) {
         if (!response.ok) throw new Error("offline page " + response.status);
