@@ -162,8 +162,8 @@ def _assessed(plan: KindPlan, facts):
     return and_(_covered(plan, facts), facts.c.last.is_not(None), facts.c.last >= plan.round.start)
 
 
-def conditions(units: list[Unit], today: date, facts):
-    plan_of = plans(units, today)
+def conditions(units: list[Unit], today: date, facts, plan_of: dict[str, KindPlan] | None = None):
+    plan_of = plan_of or plans(units, today)
     return {
         "overdue": _by_kind(units, plan_of, facts, lambda p, f: _overdue(p, f, today)),
         "covered": _by_kind(units, plan_of, facts, _covered),
@@ -213,7 +213,7 @@ def unit_figures(units: list[Unit], today: date) -> list[UnitFigures]:
         figures[u.id].round = plan_of[u.kind.value].round
 
     facts = enrolment_facts(ids, today)
-    cond = conditions(units, today, facts)
+    cond = conditions(units, today, facts, plan_of)
 
     def total(c):
         return func.sum(case((c, 1), else_=0))
