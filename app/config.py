@@ -22,7 +22,10 @@ class Config:
     PERMANENT_SESSION_LIFETIME = timedelta(
         minutes=int(os.environ.get("OPSPOR_IDLE_TIMEOUT_MINUTES", str(8 * 60)))
     )
-    SESSION_REFRESH_EACH_REQUEST = True
+    # Not every response re-sends the session cookie: one that started before a login or a
+    # flash message would undo it. Pages and forms of the user's own slide the idle timeout
+    # instead (app/web.py).
+    SESSION_REFRESH_EACH_REQUEST = False
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = _bool("OPSPOR_SECURE_COOKIES")

@@ -45,7 +45,11 @@ def init_app(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.user_loader(_load_user)
     login_manager.unauthorized_handler(unauthorized_response)
-    login_manager.session_protection = "basic"
+    # Off: "basic" protection only marks a session non-fresh (there are no fresh-login views),
+    # and it did so by rewriting an anonymous session's cookie on whatever request looked at the
+    # user next, e.g. a static file the login page asked for, answered after the login and
+    # carrying the anonymous session back. The session token ends sessions everywhere instead.
+    login_manager.session_protection = None
 
     talisman.init_app(
         app,
@@ -63,8 +67,14 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def _idle_timeout():
-        # A permanent session expires after PERMANENT_SESSION_LIFETIME without a request.
-        session.permanent = True
+        # The session is a signed cookie, and a response that sends it back replaces what the
+        # browser holds, also what a request running alongside changed meanwhile (a login, a
+        # flash message). So the cookie goes back only when this request changed the session
+        # (SESSION_REFRESH_EACH_REQUEST is off), or, to slide the idle timeout, on a page or
+        # form of the user's own: the session made permanent at login then ends after
+        # PERMANENT_SESSION_LIFETIME without one.
+        if session.permanent and users_own_request():
+            session.modified = True
 
     @app.after_request
     def _vary_and_cache(response):
@@ -73,6 +83,29 @@ def init_app(app: Flask) -> None:
             # Personal pages: never stored by shared caches; the service worker decides itself.
             response.headers.setdefault("Cache-Control", "private, no-cache")
         return response
+
+
+# Requests that run in the background (the service worker's fetches, a page's own scripts) as
+# registered by the areas; static files and HTMX fragments are known here.
+_BACKGROUND: list = []
+
+
+def register_background(predicate) -> None:
+    """`predicate()` is true for a request the user did not open or send herself."""
+    if predicate not in _BACKGROUND:
+        _BACKGROUND.append(predicate)
+
+
+def users_own_request() -> bool:
+    """A page or form of the user's own, not a static file, a fragment a page reads for itself
+    (a suggestion, a search result: it may run alongside the user's next form) or another
+    background request."""
+    if request.endpoint == "static":
+        return False
+    htmx, boosted = request.headers.get("HX-Request"), request.headers.get("HX-Boosted")
+    if htmx and not boosted and request.method == "GET":
+        return False
+    return not any(predicate() for predicate in _BACKGROUND)
 
 
 # Navigation: each area registers its own entries, so base.html never needs editing per area.

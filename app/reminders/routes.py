@@ -31,7 +31,7 @@ from app.reminders.forms import ButtonForm, QuietHoursForm
 from app.reminders.models import Notification
 from app.reminders.rules import SERIOUS, Settings
 from app.security import login_required
-from app.web import register_nav
+from app.web import register_background, register_nav
 
 bp = Blueprint("reminders", __name__)
 PAGE_SIZE = 30
@@ -313,6 +313,11 @@ def _body(notification: Notification) -> str:
     )
 
 
+def _worker_request() -> bool:
+    """The worker asks for the key and reports a changed subscription on its own."""
+    return request.endpoint in ("reminders.public_key", "reminders.subscription_changed")
+
+
 def init_app(app: Flask) -> None:
     _configure(app)
     app.register_blueprint(bp)
@@ -323,6 +328,7 @@ def init_app(app: Flask) -> None:
     register_nav(
         "reminders.notifications", _NotificationsLabel(), lambda u: bool(u.roles), order=80
     )
+    register_background(_worker_request)
     sweep.listen_for_commits()
     signals.course_opened.connect(_on_course_opened)
     signals.assessment_recorded.connect(_on_assessment_recorded)

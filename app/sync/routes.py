@@ -34,7 +34,7 @@ from app.sync.forms import ResolveForm
 from app.sync.models import Conflict
 from app.sync.queries import visible_conflicts
 from app.sync.registry import submitter
-from app.web import register_child_section, register_nav
+from app.web import register_background, register_child_section, register_nav
 
 bp = Blueprint("sync", __name__)
 NO_STORE = {"Cache-Control": "no-store"}
@@ -226,6 +226,27 @@ def _sync_time(value) -> str:
     return format_datetime(value)
 
 
+# The worker's script and modules, the offline page it stores, and the JSON API (the outbox
+# sends, the worker plans): none of them is a step the user took.
+_WORKER_AND_API = frozenset(
+    {
+        "sync.service_worker",
+        "sync.worker_module",
+        "sync.offline",
+        "sync.csrf_token",
+        "sync.sync",
+        "sync.reconcile",
+        "sync.offline_plan",
+        "sync.openapi_json",
+    }
+)
+
+
+def _background_request() -> bool:
+    """The worker's own requests, and the pages it fetches to prepare the device."""
+    return request.endpoint in _WORKER_AND_API or bool(request.headers.get("X-Opspor-Prepare"))
+
+
 def init_app(app: Flask) -> None:
     app.config.setdefault("SYNC_MAX_ITEMS", 100)
     app.config.setdefault("SYNC_MAX_BYTES", 1_000_000)
@@ -243,6 +264,7 @@ def init_app(app: Flask) -> None:
     register_nav("sync.outbox", _l("Udbakke"), lambda u: bool(u.roles), order=90)
     register_nav("sync.conflicts", _l("Konflikter"), _has_open_conflicts, order=91)
     register_child_section("sync/_child_offline.html", order=1)
+    register_background(_background_request)
 
     # A page fetched in the background to prepare the device must not take (or store) a flash
     # message meant for the page the user opens next.

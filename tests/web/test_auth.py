@@ -171,8 +171,9 @@ def test_logout_is_a_post_with_csrf_and_ends_the_session_everywhere(app, client,
 
 
 def test_idle_session_expires_after_the_configured_lifetime(app, client, paedagog, monkeypatch):
-    """Sessions are refreshed on every request and end after PERMANENT_SESSION_LIFETIME
-    without one; the server checks the signed timestamp, not only the browser's cookie expiry."""
+    """Sessions are refreshed by every page or form of the user's own and end after
+    PERMANENT_SESSION_LIFETIME without one; the server checks the signed timestamp, not only the
+    browser's cookie expiry."""
     app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(minutes=10)
     start = time.time()
 
@@ -195,6 +196,58 @@ def test_idle_session_expires_after_the_configured_lifetime(app, client, paedago
     expired = client.get("/boern/soeg")
     assert expired.status_code == 302  # 11 minutes idle: logged out
     assert expired.headers["Location"].startswith("/login")
+
+
+def session_cookie_sent(response) -> bool:
+    return any(v.startswith("session=") for v in response.headers.getlist("Set-Cookie"))
+
+
+BACKGROUND = {
+    "static file": ("/static/js/app.js", {}),
+    "worker script": ("/sw.js", {}),
+    "worker module": ("/sw/push.js", {}),
+    "worker's plan": ("/api/offline/plan", {}),
+    "csrf token for the outbox": ("/api/csrf", {}),
+    "page fetched to prepare the device": ("/", {"X-Opspor-Prepare": "1"}),
+    "HTMX fragment": ("/boern/soeg?q=a", {"HX-Request": "true"}),
+}
+
+
+@pytest.mark.parametrize("path, headers", BACKGROUND.values(), ids=BACKGROUND.keys())
+def test_a_background_request_does_not_send_the_session_back(app, client, paedagog, path, headers):
+    """The session is a signed cookie: a response that re-sends the one its request started with
+    would undo a login or a flash message that another response set meanwhile (the worker
+    prepares the device while the user works). Only a request that changed the session sends
+    it."""
+    login(client, "paedagog@kommune.example")
+    assert client.get("/").status_code == 200  # the first page adds the CSRF token
+    started_with = client.get_cookie("session").value
+
+    response = client.get(path, headers=headers)
+
+    assert response.status_code == 200
+    assert not session_cookie_sent(response)
+    assert client.get_cookie("session").value == started_with
+
+
+def test_a_request_from_before_the_login_cannot_log_the_user_out(app, client, paedagog):
+    """A static file or the worker's script asked for on the login page and answered after the
+    login leaves the new session alone."""
+    client.get("/login")  # an anonymous session: the login form's CSRF token
+    anonymous = client.get_cookie("session").value
+    login(client, "paedagog@kommune.example")
+    late = app.test_client()
+    late.set_cookie("session", anonymous)
+    for path in ("/static/css/app.css", "/sw.js", "/sw/push.js"):
+        assert not session_cookie_sent(late.get(path)), path
+    assert client.get("/").status_code == 200
+
+
+@pytest.mark.parametrize("headers", [{}, {"HX-Request": "true", "HX-Boosted": "true"}])
+def test_the_users_own_pages_slide_the_idle_timeout(app, client, paedagog, headers):
+    login(client, "paedagog@kommune.example")
+    client.get("/")
+    assert session_cookie_sent(client.get("/boern/soeg?q=a", headers=headers))
 
 
 def test_the_default_idle_timeout_is_eight_hours(app):
