@@ -42,8 +42,21 @@ def init_app(app: Flask) -> None:
     # rolls back on any error, so an action never leaves half a change behind.
     @app.after_request
     def _commit(response):
+        from app.audit.services import drop_pending, write_pending
+
         if response.status_code < 400:
+            write_pending()
             db.session.commit()
         else:
+            drop_pending()
             db.session.rollback()
         return response
+
+    # A request context without a response (services called from a shell or a test) still
+    # leaves its access-log rows in the session for whoever commits it.
+    @app.teardown_request
+    def _leave_access_log(exc):
+        if exc is None:
+            from app.audit.services import write_pending
+
+            write_pending()

@@ -13,6 +13,7 @@ from app.assessments import rules
 from app.assessments.models import Assessment, AssessmentKind
 from app.assessments.services import submit_assessment
 from app.audit.models import AccessLog
+from app.audit.services import write_pending
 from app.auth.roles import Role
 from app.extensions import db
 from app.org.models import UnitKind
@@ -296,6 +297,7 @@ def test_submit_is_idempotent_on_uuid(app, team, in_request):
     assert again.status == "duplicate" and again.record.id == first.record.id
     changed = submit_assessment(team["jonas"], {**data, "position": "gul", "justification": "x"})
     assert changed.status == "conflict"
+    write_pending()  # what the request does before it commits
     assert db.session.query(Assessment).count() == 1
     log = db.session.scalar(select(AccessLog).where(AccessLog.channel == "offline"))
     assert log.what == f"assessment:{first.record.id}"

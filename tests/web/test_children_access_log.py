@@ -115,3 +115,21 @@ def test_an_administrator_is_logged_as_administrator(setting):
     admin = make_user(admin=True)
     log_access(child.id, "view", "admin:child", user=admin)
     assert db.session.scalar(select(AccessLog.role)) == "administrator"
+
+
+def test_a_page_writes_its_log_row_only_when_the_request_commits(app, client, auth, setting):
+    """A page that logs its read must not take SQLite's single write lock for its whole
+    rendering (every save on the server would wait for it): the row is written at the commit."""
+    _unit, child, _paedagog, leader = setting
+    with app.test_request_context():
+        log_access(child.id, "view", user=leader)
+        assert not [row for row in db.session.new if isinstance(row, AccessLog)]
+    pending = [row for row in db.session.new if isinstance(row, AccessLog)]
+    assert [row.child_id for row in pending] == [child.id]
+    for row in pending:
+        db.session.expunge(row)
+
+    auth.login(leader)
+    before = db.session.scalar(select(db.func.count(AccessLog.id)))
+    assert client.get(f"/boern/{child.id}").status_code == 200
+    assert db.session.scalar(select(db.func.count(AccessLog.id))) == before + 1
