@@ -57,6 +57,6 @@ def init_app(app: Flask) -> None:
     @app.teardown_request
     def _leave_access_log(exc):
         if exc is None:
-            from app.audit.services import write_pending
+            from app.audit.services import leave_pending
 
-            write_pending()
+            leave_pending()

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from flask import has_request_context, request
 from flask_login import current_user
+from sqlalchemy import insert
 
 from app.audit.models import AccessLog
 from app.extensions import db
@@ -16,7 +19,7 @@ _PENDING = "opspor.access_log"
 def log_access(
     child_id: int,
     action: str,
-    what: str = "child",
+    what: str | Callable[[], str] = "child",
     *,
     user=None,
     role: str | None = None,
@@ -27,20 +30,22 @@ def log_access(
 
     `role` is the role the user acted in; by default the user's primary role, or
     "administrator" for an administrator without a unit role. Never put CPR numbers in `what`.
+    `what` may be a function that gives it, for a record not flushed yet (its id is still
+    unknown): it is called when the row is written, after a flush.
     """
     user = user or current_user
     if role is None:
         primary = user.primary_role
         role = primary.value if primary else ("administrator" if user.is_admin else None)
-    row = AccessLog(
-        user_id=user.id,
-        role=role,
-        child_id=child_id,
-        action=action,
-        what=what,
-        channel=channel,
-        occurred_at=occurred_at,
-    )
+    row = {
+        "user_id": user.id,
+        "role": role,
+        "child_id": child_id,
+        "action": action,
+        "what": what,
+        "channel": channel,
+        "occurred_at": occurred_at,
+    }
     if has_request_context():
         # Written when the request commits (write_pending), not at the next autoflush: on
         # SQLite the first insert takes the database's single write lock, and a page that
@@ -48,16 +53,41 @@ def log_access(
         # save on the server wait for it.
         request.environ.setdefault(_PENDING, []).append(row)
     else:
-        db.session.add(row)
+        db.session.add(AccessLog(**_resolved([row])[0]))
+
+
+def _resolved(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    if any(callable(row["what"]) for row in rows):
+        db.session.flush()  # the records the functions name get their ids
+    return [{**row, "what": _what(row["what"])} for row in rows]
+
+
+def _what(what: str | Callable[[], str]) -> str:
+    return what() if callable(what) else what
 
 
 def write_pending() -> None:
-    """Add this request's access-log rows to the session (the request commits next)."""
+    """Write this request's access-log rows (the request commits next), in one executemany."""
     rows = request.environ.pop(_PENDING, None)
     if rows:
-        db.session.add_all(rows)
+        db.session.execute(insert(AccessLog), _resolved(rows))
 
 
-def drop_pending() -> None:
-    """A request that failed logs nothing: its changes are rolled back too."""
-    request.environ.pop(_PENDING, None)
+def leave_pending() -> None:
+    """Add this request's access-log rows to the session, for whoever commits it."""
+    rows = request.environ.pop(_PENDING, None)
+    if rows:
+        db.session.add_all([AccessLog(**row) for row in _resolved(rows)])
+
+
+def pending_count() -> int:
+    """How many rows this request has logged so far (see drop_pending)."""
+    return len(request.environ.get(_PENDING, ()))
+
+
+def drop_pending(keep: int = 0) -> None:
+    """Forget the rows logged after the first `keep`: their changes were rolled back (all of
+    them when a request failed)."""
+    rows = request.environ.get(_PENDING)
+    if rows is not None:
+        del rows[keep:]
