@@ -30,11 +30,9 @@ from sqlalchemy import (
 
 from app.extensions import db
 
-CHUNK = 5000
-
 
 class Bulk:
-    """Allocates primary keys and inserts rows in chunks; resets PostgreSQL sequences at the end."""
+    """Allocates primary keys and writes rows in bulk; resets PostgreSQL sequences at the end."""
 
     def __init__(self) -> None:
         self._next: dict[str, int] = {}
@@ -56,13 +54,12 @@ class Bulk:
         if not rows:
             return
         table = getattr(model, "__table__", model)  # a model or a plain Table
-        # executemany needs the same keys in every row of a batch.
+        # One statement needs the same keys in every row.
         groups: dict[tuple, list[dict]] = {}
         for row in rows:
             groups.setdefault(tuple(sorted(row)), []).append(row)
         for keys, group in groups.items():
-            for start in range(0, len(group), CHUNK):
-                _executemany(table, keys, group[start : start + CHUNK])
+            _write(table, keys, group)
         self.counts[table.name] = self.counts.get(table.name, 0) + len(rows)
 
     def finish(self) -> None:
@@ -78,41 +75,64 @@ class Bulk:
             )
 
 
-def _executemany(table, keys: tuple, rows: list[dict]) -> None:
-    """INSERT rows through the driver's executemany, with each column's own bind processor
-    (enum, JSON, dates) applied here once per value: SQLAlchemy's per-row parameter handling
-    was most of the generator's time. Columns left out get their scalar default; a column with
-    a computed default that is left out sends the batch the ordinary way."""
+def _write(table, keys: tuple, rows: list[dict]) -> None:
+    """Write rows with each column's own bind processor (enum, JSON, dates) applied here, a
+    column at a time: SQLAlchemy's per-row parameter handling was most of the generator's time.
+    PostgreSQL gets one COPY, SQLite one executemany. Columns left out get their scalar
+    default; a column with a computed default that is left out sends the rows the ordinary way."""
     missing = [c for c in table.c if c.key not in keys and c.default is not None]
     if any(not c.default.is_scalar for c in missing):
         db.session.execute(insert(table), rows)
         return
-    defaults = {c.key: c.default.arg for c in missing}
-    names = [*keys, *defaults]
     connection = db.session.connection()
     dialect = connection.dialect
-    compiled = insert(table).values({k: bindparam(k) for k in names}).compile(dialect=dialect)
-    order = compiled.positiontup if compiled.positional else names
-    plan = [(k, _processor(table.c[k].type, dialect), defaults.get(k)) for k in order]
-
-    def convert(row: dict) -> list:
-        return [
-            row.get(key, default) if process is None else process(row.get(key, default))
-            for key, process, default in plan
-        ]
-
-    if compiled.positional:
-        params = [tuple(convert(row)) for row in rows]
+    columns = [*(table.c[k] for k in keys), *missing]
+    quote = dialect.identifier_preparer
+    if dialect.name == "postgresql":
+        names = ", ".join(quote.format_column(c) for c in columns)
+        sql = f"COPY {quote.format_table(table)} ({names}) FROM STDIN"
     else:
-        params = [dict(zip(order, convert(row), strict=True)) for row in rows]
-    connection.exec_driver_sql(str(compiled), params)
+        statement = insert(table).values({c.key: bindparam(c.key) for c in columns})
+        compiled = statement.compile(dialect=dialect)
+        sql = str(compiled)
+        columns.sort(key=lambda c: compiled.positiontup.index(c.key))
+    values = []
+    for column in columns:
+        if column.key in keys:
+            value = [row[column.key] for row in rows]
+        else:
+            value = [column.default.arg] * len(rows)
+        process = _processor(column.type, dialect)
+        values.append(value if process is None else list(map(process, value)))
+    params = zip(*values, strict=True)
+    if dialect.name == "postgresql":
+        with connection.connection.driver_connection.cursor() as cursor, cursor.copy(sql) as copy:
+            for row in params:
+                copy.write_row(row)
+    else:
+        connection.exec_driver_sql(sql, list(params))
+
+
+class _Memo(dict):
+    """A bind processor's result per value: the same dates, stamps and enums recur a lot."""
+
+    def __init__(self, process) -> None:
+        super().__init__()
+        self.process = process
+
+    def __missing__(self, value):
+        self[value] = result = self.process(value)
+        return result
 
 
 def _processor(kind, dialect):
-    """The type's bind processor; for JSON, the empty {} and [] are serialised once."""
+    """The type's bind processor, remembered per value; for JSON (unhashable values) only the
+    empty {} and [] are serialised once."""
     process = kind._cached_bind_processor(dialect)
-    if process is None or not isinstance(kind, JSON):
-        return process
+    if process is None:
+        return None
+    if not isinstance(kind, JSON):
+        return _Memo(process).__getitem__
     empty = {dict: process({}), list: process([])}
 
     def json_process(value):
