@@ -6,7 +6,8 @@ Kept in the request's WSGI environ, not in `flask.g`: tests and CLI code may pus
 context for many requests, and `g` would carry a memo from one request into the next. Outside a
 request nothing is memoised. A flush that adds, changes or deletes a row of a model a memo was
 read from clears that memo, so a request that writes (an admin moving a unit, a transition
-ending an enrolment) reads fresh data afterwards.
+ending an enrolment) reads fresh data afterwards; a rollback (to a savepoint too) clears them
+all, since it may undo what a memo was read after.
 """
 
 from __future__ import annotations
@@ -49,3 +50,9 @@ def _forget_what_changes(session, flush_context, instances) -> None:
     for name, models in _WATCHED.items():
         if name in memos and _pending(session, models):
             del memos[name]
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_what_was_undone(session) -> None:
+    if has_request_context():
+        request.environ.pop(_KEY, None)

@@ -22,7 +22,9 @@ class SyncReceipt(db.Model):
     __table_args__ = (Index("ix_sync_receipt_user_received", "user_id", "received_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    item_id: Mapped[str] = mapped_column(String(36), unique=True)
+    # Unique and set by the device: lets a batch's receipts be inserted in one statement that
+    # returns their ids (SQLite has no other way to match returned ids to rows).
+    item_id: Mapped[str] = mapped_column(String(36), unique=True, insert_sentinel=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     kind: Mapped[str] = mapped_column(String(40))
     record_uuid: Mapped[str | None] = mapped_column(String(36), index=True)

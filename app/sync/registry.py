@@ -10,6 +10,12 @@ made online. It must be idempotent on the client-generated `uuid`:
 - an edit whose ``base_version`` is older than the record's version → ``conflict`` (both kept)
 - invalid data → ``invalid`` with Danish field errors
 - a child outside the user's scope → ``forbidden``
+
+A kind may also register a prefetch function: given the payloads of a sync batch, it reads
+once what its submit function would read for every item (the children, records by uuid, ...)
+and returns it; the sync endpoint then passes that to each call as ``known``. Given ``known``,
+submit may leave its records unflushed (the batch flushes them together) and must keep
+``known`` current with its own writes.
 """
 
 from __future__ import annotations
@@ -33,17 +39,35 @@ class SubmitResult:
         return self.status in ("accepted", "duplicate")
 
 
-# submit(user, payload: dict, *, channel: "online" | "offline") -> SubmitResult
+# submit(user, payload: dict, *, channel: "online" | "offline"[, known]) -> SubmitResult
 SubmitFn = Callable[..., SubmitResult]
-_KINDS: dict[str, SubmitFn] = {}
+# prefetch(user, payloads: list[dict]) -> known
+PrefetchFn = Callable[[Any, list[dict]], Any]
 
 
-def register_record_kind(kind: str, submit: SubmitFn) -> None:
-    _KINDS[kind] = submit
+@dataclass(frozen=True)
+class RecordKind:
+    submit: SubmitFn
+    prefetch: PrefetchFn | None = None
+
+
+_KINDS: dict[str, RecordKind] = {}
+
+
+def register_record_kind(
+    kind: str, submit: SubmitFn, *, prefetch: PrefetchFn | None = None
+) -> None:
+    _KINDS[kind] = RecordKind(submit, prefetch)
 
 
 def submitter(kind: str) -> SubmitFn | None:
-    return _KINDS.get(kind)
+    found = _KINDS.get(kind)
+    return found.submit if found else None
+
+
+def prefetcher(kind: str) -> PrefetchFn | None:
+    found = _KINDS.get(kind)
+    return found.prefetch if found else None
 
 
 def kinds() -> list[str]:

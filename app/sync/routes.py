@@ -29,7 +29,7 @@ from app.audit.services import log_access
 from app.extensions import db
 from app.i18n import format_datetime
 from app.security import login_required
-from app.sync import openapi, plan, rules, services, texts, worker
+from app.sync import batch, openapi, plan, rules, services, texts, worker
 from app.sync.forms import ResolveForm
 from app.sync.models import Conflict
 from app.sync.queries import visible_conflicts
@@ -121,11 +121,7 @@ def sync():
     items = body.get("items", [])
     if len(items) > current_app.config["SYNC_MAX_ITEMS"]:
         return _too_large()
-    services.take_write_lock()
-    without_receipt = services.prefetch(current_user, items)
-    results = [
-        services.process_item(current_user, item, without_receipt).as_json() for item in items
-    ]
+    results = [result.as_json() for result in batch.take_batch(current_user, items)]
     views = body.get("views") if isinstance(body.get("views"), list) else []
     taken = services.log_offline_views(current_user, views)
     return jsonify(results=results, views=taken), 200, NO_STORE

@@ -1,22 +1,17 @@
-"""Taking a batch from a device: each item through its kind's submit function, idempotently.
+"""Conflicts kept beside records and how they are resolved; reconciliation and offline reads.
 
-Every item runs in its own savepoint, so one failing item never undoes the ones before it and
-one bad item never stops the queue. A receipt is written in the same transaction as the record;
-the device's reconciliation pass asks which of its sent items have no receipt.
+Taking a batch from a device is app/sync/batch.py.
 """
 
 from __future__ import annotations
 
-import logging
-from dataclasses import dataclass, field
 from datetime import timedelta
 from importlib import import_module
 from typing import Any
 from uuid import uuid4
 
-from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import inspect, select, text
+from sqlalchemy import inspect, select
 
 from app.audit.services import log_access
 from app.children.scoping import can_see_child, prefetch_visible
@@ -24,159 +19,7 @@ from app.extensions import db
 from app.models import utcnow
 from app.sync import rules
 from app.sync.models import Conflict, SyncReceipt
-from app.sync.registry import SubmitResult, kinds, submitter
-
-log = logging.getLogger(__name__)
-HELD = ("accepted", "duplicate", "conflict")
-
-
-@dataclass
-class ItemResult:
-    id: str
-    status: str  # accepted | duplicate | conflict | invalid | forbidden | error
-    errors: dict[str, list[str]] = field(default_factory=dict)
-    message: str = ""
-    record_uuid: str | None = None
-    version: int | None = None
-    conflict_id: int | None = None
-
-    def as_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"id": self.id, "status": self.status}
-        for key in ("errors", "message", "record_uuid", "version", "conflict_id"):
-            value = getattr(self, key)
-            if value:
-                out[key] = value
-        return out
-
-
-def take_write_lock() -> None:
-    """SQLite: start the batch's transaction as a writer.
-
-    Items run in savepoints; a savepoint opened before the first write would start a deferred
-    transaction whose later upgrade to a writer fails at once ("database is locked") if another
-    request wrote meanwhile. A no-op write first makes SQLite wait its busy timeout instead.
-    """
-    if db.session.get_bind().dialect.name == "sqlite":
-        db.session.execute(text("UPDATE sync_receipt SET id = id WHERE 1 = 0"))
-
-
-def _item_id(item: Any) -> str:
-    return str(item.get("id", "")) if isinstance(item, dict) else ""
-
-
-def prefetch(user, items: list) -> set[str]:
-    """Ask once for the whole batch what every item would ask alone: which children the user
-    may see (kept for the request, see can_see_child) and which item ids have no receipt yet
-    (returned, for process_item)."""
-    child_ids = set()
-    for item in items:
-        payload = item.get("payload") if isinstance(item, dict) else None
-        value = payload.get("child_id") if isinstance(payload, dict) else None
-        if isinstance(value, int | str) and str(value).isdigit():
-            child_ids.add(int(value))
-    prefetch_visible(user, child_ids)
-    ids = {_item_id(item) for item in items} - {""}
-    if not ids:
-        return set()
-    have = db.session.scalars(select(SyncReceipt.item_id).where(SyncReceipt.item_id.in_(ids)))
-    return ids - set(have)
-
-
-def process_item(user, item: Any, without_receipt: set[str] | None = None) -> ItemResult:
-    """One outbox item → its result. Adds and flushes; the request commits.
-
-    `without_receipt`: item ids known to have no receipt (from prefetch); each is taken out as
-    it is used, so a second item with the same id in the batch looks its receipt up.
-    """
-    limit = current_app.config["SYNC_MAX_ITEM_BYTES"]
-    problem = rules.check_item(item, known_kinds=kinds(), max_bytes=limit)
-    if problem:
-        return ItemResult(_item_id(item), "invalid", {problem.field: [_(problem.message)]})
-    item_id, kind, payload = item["id"], item["kind"], item["payload"]
-    fingerprint = rules.fingerprint(kind, payload)
-    on_device = rules.parse_time(item.get("created_at"))
-
-    if without_receipt is not None and item_id in without_receipt:
-        without_receipt.discard(item_id)
-        receipt = None
-    else:
-        receipt = db.session.scalar(select(SyncReceipt).where(SyncReceipt.item_id == item_id))
-    if receipt is not None:
-        return _repeat(user, receipt, item, fingerprint, on_device)
-
-    savepoint = db.session.begin_nested()
-    try:
-        result: SubmitResult = submitter(kind)(user, dict(payload), channel="offline")
-        if result.status in ("accepted", "duplicate"):
-            db.session.flush()
-            savepoint.commit()
-        else:
-            savepoint.rollback()
-    except Exception:  # a bug in one kind must not stop the queue; the device retries later
-        savepoint.rollback()
-        log.exception("sync item %s (%s) failed", item_id, kind)
-        return ItemResult(item_id, "error", message=_("Serveren kunne ikke gemme den lige nu."))
-
-    record = result.record
-    out = ItemResult(
-        item_id,
-        result.status,
-        errors=result.errors,
-        message=result.message,
-        record_uuid=payload.get("uuid"),
-        version=getattr(record, "version", None),
-    )
-    if result.status == "conflict":
-        conflict = keep_conflict(user, item, record, reason=result.message, on_device=on_device)
-        out.conflict_id = conflict.id
-        out.message = out.message or _("Konflikt: begge versioner er gemt.")
-    if result.status in HELD:
-        db.session.add(
-            SyncReceipt(
-                item_id=item_id,
-                user_id=user.id,
-                kind=kind,
-                record_uuid=payload.get("uuid"),
-                fingerprint=fingerprint,
-                status=result.status,
-                record_type=record_type(record),
-                record_id=getattr(record, "id", None),
-                conflict_id=out.conflict_id,
-                created_on_device_at=on_device,
-            )
-        )
-        db.session.flush()
-    return out
-
-
-def _repeat(user, receipt: SyncReceipt, item: dict, fingerprint: str, on_device) -> ItemResult:
-    """An item id the server has seen: the original receipt, or a conflict if it changed."""
-    if receipt.user_id != user.id:
-        return ItemResult(receipt.item_id, "forbidden", message=_("Registreringen er ikke din."))
-    if receipt.fingerprint == fingerprint:
-        return ItemResult(
-            receipt.item_id,
-            "duplicate",
-            record_uuid=receipt.record_uuid,
-            conflict_id=receipt.conflict_id,
-            message=_("Allerede modtaget."),
-        )
-    record = load_record(receipt.record_type, receipt.record_id)
-    conflict = keep_conflict(
-        user,
-        item,
-        record,
-        reason=_("Samme registrering blev sendt igen med andet indhold."),
-        on_device=on_device,
-    )
-    return ItemResult(
-        receipt.item_id,
-        "conflict",
-        record_uuid=receipt.record_uuid,
-        conflict_id=conflict.id,
-        message=_("Konflikt: begge versioner er gemt."),
-    )
-
+from app.sync.registry import SubmitResult, submitter
 
 # -- conflicts ---------------------------------------------------------------------------------
 
@@ -233,6 +76,7 @@ def keep_conflict(user, item: dict, record, *, reason: str = "", on_device=None)
     if child_id is not None and not can_see_child(user, child_id):
         child_id = None
     base = payload.get("base_version") or item.get("base_version")
+    db.session.flush()  # a record of the same batch gets its id and version first
     conflict = Conflict(
         kind=item["kind"],
         item_id=item["id"],
@@ -339,32 +183,38 @@ def missing_item_ids(user, item_ids: list[str]) -> list[str]:
     return [i for i in wanted if i not in held]
 
 
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
 def log_offline_views(user, views: list[Any]) -> list[str]:
     """Write access-log rows (channel "offline") for child pages read on the device.
 
     Each view has an id, so a view sent twice is logged once. Returns the ids the server has
     taken (logged now, logged before, or not loggable: the device can forget them all).
     """
-    taken: list[str] = []
-    for view in views[:1000]:
-        if not isinstance(view, dict) or not rules.is_uuid(view.get("id")):
-            continue
-        view_id = view["id"]
-        taken.append(view_id)
-        if db.session.scalar(select(SyncReceipt.id).where(SyncReceipt.item_id == view_id)):
-            continue
-        try:
-            child_id = int(view.get("child_id"))
-        except (TypeError, ValueError):
-            continue
+    wanted = [v for v in views[:1000] if isinstance(v, dict) and rules.is_uuid(v.get("id"))]
+    if not wanted:
+        return []
+    ids = {view["id"] for view in wanted}
+    done = set(db.session.scalars(select(SyncReceipt.item_id).where(SyncReceipt.item_id.in_(ids))))
+    prefetch_visible(user, {_int(view.get("child_id")) for view in wanted} - {None})
+    for view in wanted:
+        child_id = _int(view.get("child_id"))
         at = rules.parse_time(view.get("at"))
-        if at is None or at > utcnow() + timedelta(minutes=5) or not can_see_child(user, child_id):
+        if view["id"] in done or child_id is None or at is None:
             continue
+        if at > utcnow() + timedelta(minutes=5) or not can_see_child(user, child_id):
+            continue
+        done.add(view["id"])
         what = str(view.get("what") or "child")[:64]
         log_access(child_id, "view", what, user=user, channel="offline", occurred_at=at)
         db.session.add(
             SyncReceipt(
-                item_id=view_id,
+                item_id=view["id"],
                 user_id=user.id,
                 kind="view",
                 fingerprint="",
@@ -373,4 +223,4 @@ def log_offline_views(user, views: list[Any]) -> list[str]:
             )
         )
     db.session.flush()
-    return taken
+    return [view["id"] for view in wanted]
