@@ -1,12 +1,13 @@
-"""The overview's per-unit figures, kept in each worker process until they change.
+"""The overview's per-unit figures, kept until they change.
 
 Computing the figures of every unit a leader leads costs seconds at 40,000 children, but they
 change only when a write touches them (stamps.py) or the day changes. So each unit's figures
 are kept under (unit id, today, the unit's stamp token): one query reads the tokens of the units
-asked for, and only the units whose token moved, or that this process has not seen, are
-computed, together, with the overview's fixed number of queries. Every gunicorn worker keeps its
-own copy; the token lives in the database, so no worker serves figures older than the last
-committed change it can see.
+asked for, and only the units whose token moved are computed, together, with the overview's
+fixed number of queries. Two levels: each worker process keeps what it has used, and the
+database keeps the last figures any worker computed (`overview_figures`), so a unit is computed
+once for all workers, not once per worker and again after every restart. The token lives in
+the database, so no worker serves figures older than the last committed change it can see.
 
 The token is read before the figures: figures computed just after a concurrent commit are newer
 than the token they are kept under, never older. A transaction that has itself changed figures
@@ -15,16 +16,22 @@ than the token they are kept under, never older. A transaction that has itself c
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 from datetime import date
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from app.assessments import concerns_bridge, stamps
 from app.assessments import overview as ov
+from app.assessments.models import StoredFigures
+from app.database import BUSY_TIMEOUT_MS
 from app.extensions import db
 from app.org.models import Unit
+
+log = logging.getLogger(__name__)
 
 MAX_ENTRIES = 5_000  # a unit's figures are a few hundred bytes; kept for the day at most
 
@@ -39,7 +46,7 @@ def compute(units: list[Unit], today: date) -> list[ov.UnitFigures]:
 
 
 def unit_figures(units: list[Unit], today: date) -> list[ov.UnitFigures]:
-    """compute(units, today), from this process's cache where the units have not changed."""
+    """compute(units, today), from the cache where the units have not changed."""
     if not units or stamps.pending(db.session):
         return compute(units, today)
     store: dict = current_app.extensions.setdefault("assessments.figures", {})
@@ -50,10 +57,97 @@ def unit_figures(units: list[Unit], today: date) -> list[ov.UnitFigures]:
     if missing:
         if len(store) + len(missing) > MAX_ENTRIES:
             store.clear()
-        for f in compute(missing, today):
+        stored = _load(missing, keys, today)
+        unknown = [u for u in missing if u.id not in stored]
+        computed = compute(unknown, today) if unknown else []
+        _store(computed, keys, today)
+        for f in [*stored.values(), *computed]:
             kept = replace(f, unit=None)  # no ORM object outlives its session
             found[f.unit.id] = store[keys[f.unit.id]] = kept
     return [_copy(found[u.id], u) for u in units]
+
+
+def _load(units: list[Unit], keys: dict, today: date) -> dict[int, ov.UnitFigures]:
+    """The figures another worker stored under the same day and token."""
+    rows = db.session.scalars(
+        select(StoredFigures).where(StoredFigures.unit_id.in_([u.id for u in units]))
+    )
+    valid = {
+        r.unit_id: r.figures
+        for r in rows
+        if keys[r.unit_id] == (r.unit_id, r.day, r.token) and r.figures.get("v") == FORMAT
+    }
+    if not valid:
+        return {}
+    plan_of = ov.plans(units, today)
+    found = {}
+    for u in units:
+        plan = plan_of[u.kind.value]
+        if u.id in valid and len(valid[u.id]["trend"]) == len(plan.trend):
+            found[u.id] = _thaw(valid[u.id], u, plan)
+    return found
+
+
+def _store(figures: list[ov.UnitFigures], keys: dict, today: date) -> None:
+    """Upsert the computed figures in a short transaction of their own: the request's own
+    transaction may run on for a while, and on SQLite a write in it would hold the database's
+    only write lock till the response is rendered. A cache: if the write has to wait, skip it."""
+    if not figures:
+        return
+    rows = [
+        {"unit_id": f.unit.id, "day": today, "token": keys[f.unit.id][2], "figures": _freeze(f)}
+        for f in sorted(figures, key=lambda f: f.unit.id)  # one lock order for every worker
+    ]
+    try:
+        with db.engine.begin() as connection:
+            sqlite = connection.dialect.name == "sqlite"
+            if sqlite:  # don't queue behind a long write for the database lock
+                connection.exec_driver_sql("PRAGMA busy_timeout=200")
+            try:
+                connection.execute(_upsert(connection.dialect.name), rows)
+            finally:
+                if sqlite:
+                    connection.exec_driver_sql(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    except OperationalError as error:
+        log.info("overview figures not stored (%s)", error.orig)
+
+
+def _upsert(dialect: str):
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    stmt = insert(StoredFigures.__table__)
+    return stmt.on_conflict_do_update(
+        index_elements=["unit_id"],
+        set_={c: stmt.excluded[c] for c in ("day", "token", "figures")},
+    )
+
+
+_COUNTS = ("children", "covered", "assessed", "overdue", "not_assessed")
+FORMAT = 1  # raise when UnitFigures changes: rows of an older release are then recomputed
+
+
+def _freeze(f: ov.UnitFigures) -> dict:
+    """The figures as JSON; the rounds are not stored: they follow from the day and settings."""
+    return {
+        "v": FORMAT,
+        **{name: getattr(f, name) for name in _COUNTS},
+        "positions": f.positions,
+        "trend": [counts for _, counts in f.trend],
+        "concerns": f.concerns,
+    }
+
+
+def _thaw(data: dict, unit: Unit, plan: ov.KindPlan) -> ov.UnitFigures:
+    return ov.UnitFigures(
+        unit,
+        **{name: data[name] for name in _COUNTS},
+        positions=data["positions"],
+        round=plan.round,
+        trend=list(zip(plan.trend, data["trend"], strict=True)),
+        concerns=data["concerns"],
+    )
 
 
 def _copy(kept: ov.UnitFigures, unit: Unit) -> ov.UnitFigures:

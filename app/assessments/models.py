@@ -116,3 +116,16 @@ class UnitStamp(db.Model):
 
     unit_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     token: Mapped[str] = mapped_column(String(32))
+
+
+class StoredFigures(db.Model):
+    """A unit's overview figures as last computed by any worker, under the day and the unit's
+    stamp token they were computed for (figures_cache.py): one worker computes, every worker and
+    every restart reads them. A cache, so no foreign key either."""
+
+    __tablename__ = "overview_figures"
+
+    unit_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    day: Mapped[date] = mapped_column(Date)
+    token: Mapped[str | None] = mapped_column(String(32))
+    figures: Mapped[dict] = mapped_column(JSON)

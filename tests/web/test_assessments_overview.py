@@ -8,12 +8,12 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import delete, func, select, update
 
 from app import clock
 from app.assessments import overview as ov
 from app.assessments import rules, settings
-from app.assessments.models import Assessment, AssessmentKind
+from app.assessments.models import Assessment, AssessmentKind, StoredFigures
 from app.assessments.positions import Position
 from app.auth.roles import Role
 from app.children.models import Child, Enrolment
@@ -261,6 +261,13 @@ def test_yellow_and_red_without_an_action_plan_come_from_the_concerns_area(clien
     assert "Planløs" in listed
 
 
+def _forget_figures(app) -> None:
+    """Empty both levels of the figures cache: the next overview computes them."""
+    app.extensions.pop("assessments.figures", None)
+    db.session.execute(delete(StoredFigures))
+    db.session.commit()
+
+
 @pytest.mark.parametrize("path", ["/overblik", "/overblik.csv", "/overblik/liste/forsinkede"])
 def test_the_overview_needs_the_same_number_of_queries_for_50_and_500_children(
     app, client, auth, setup, count_queries, path
@@ -270,12 +277,12 @@ def test_the_overview_needs_the_same_number_of_queries_for_50_and_500_children(
     add_children(setup["boernehave"], 50, rng, assessor=setup["paedagog"])
     auth.login(setup["leader"])
     client.get(path)  # warm caches (schedules, translations)
-    app.extensions.pop("assessments.figures", None)
+    _forget_figures(app)
     with count_queries() as small:
         assert client.get(path).status_code == 200
     add_children(setup["boernehave"], 450, rng, assessor=setup["paedagog"], first="Mere")
     db.session.commit()
-    app.extensions.pop("assessments.figures", None)
+    _forget_figures(app)
     with count_queries() as large:
         assert client.get(path).status_code == 200
     assert len(large) == len(small), (len(small), len(large))
@@ -369,7 +376,7 @@ def test_a_new_assessment_shows_at_once_on_another_workers_cached_overview(
     with count_queries() as cached:
         assert _red_count(client.get("/overblik").get_data(as_text=True), unit.id) == before
     with count_queries() as computed:
-        app.extensions.pop("assessments.figures")
+        _forget_figures(app)
         client.get("/overblik")
     assert len(cached) < len(computed) - 3  # the figures really came from the cache
 
@@ -406,6 +413,67 @@ def test_a_new_assessment_shows_at_once_on_another_workers_cached_overview(
     finally:
         with worker_b.app_context():
             db.engine.dispose()
+
+
+def test_a_worker_that_never_computed_the_figures_reads_what_another_stored(
+    app, client, auth, setup, monkeypatch
+):
+    """Two app instances stand for two gunicorn workers (or a restart): worker A computes the
+    figures and stores them; worker B, with an empty process cache, serves the same overview
+    without computing, until a write moves the unit's stamp."""
+    from app import create_app
+    from app.assessments import figures_cache
+
+    add_children(setup["boernehave"], 12, random.Random(8), assessor=setup["paedagog"])
+    auth.login(setup["leader"])
+    _forget_figures(app)
+    expected = client.get("/overblik.csv").get_data(as_text=True)
+    stored = db.session.scalar(select(func.count()).select_from(StoredFigures))
+    assert stored == len(ov.leader_units(setup["leader"])) == 3
+
+    worker_b = create_app(dict(app.config))
+    other = worker_b.test_client()
+    _as(other, setup["leader"])
+
+    def computed_again(units, today):
+        raise AssertionError(f"computed again: {[u.name for u in units]}")
+
+    try:
+        with monkeypatch.context() as patched:
+            patched.setattr(figures_cache, "compute", computed_again)
+            assert other.get("/overblik.csv").get_data(as_text=True) == expected
+        # A write through A moves the stamp: B computes the unit afresh, and A's stored row
+        # for the day's old token is not used.
+        enrolment = db.session.scalar(
+            select(Enrolment).where(Enrolment.unit_id == setup["boernehave"].id).limit(1)
+        )
+        enrolment.end_date = TODAY - timedelta(days=1)
+        db.session.commit()
+        changed = other.get("/overblik.csv").get_data(as_text=True)
+        assert changed != expected
+        assert client.get("/overblik.csv").get_data(as_text=True) == changed
+    finally:
+        with worker_b.app_context():
+            db.engine.dispose()
+
+
+def test_stored_figures_of_another_day_token_or_format_are_not_used(app, setup):
+    from app.assessments import figures_cache
+
+    unit = setup["boernehave"]
+    units = [unit]
+    (figures,) = figures_cache.compute(units, TODAY)
+    db.session.commit()  # the rows are stored in a transaction of their own
+    keys = {unit.id: (unit.id, TODAY, "old")}
+    figures_cache._store([figures], keys, TODAY)
+    assert figures_cache._load(units, keys, TODAY)[unit.id].children == figures.children
+    assert figures_cache._load(units, {unit.id: (unit.id, TODAY, "new")}, TODAY) == {}
+    later = TODAY + timedelta(days=1)
+    assert figures_cache._load(units, {unit.id: (unit.id, later, "old")}, later) == {}
+    row = db.session.get(StoredFigures, unit.id)
+    row.figures = {**row.figures, "v": figures_cache.FORMAT + 1}
+    db.session.commit()
+    assert figures_cache._load(units, keys, TODAY) == {}
 
 
 def test_bulk_changes_to_the_figures_rows_are_refused(setup):
