@@ -90,7 +90,8 @@ class Visit(Recorded, db.Model):
     __table_args__ = (Index("ix_visit_child_date", "child_id", "visit_date"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    # Unique and set by the device: a sync batch's visits go in one INSERT (see SyncReceipt).
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, insert_sentinel=True)
     form_version: Mapped[int] = mapped_column(Integer, default=1)
     child_id: Mapped[int] = mapped_column(ForeignKey("child.id"))
     planned_visit_id: Mapped[int | None] = mapped_column(

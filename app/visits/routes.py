@@ -555,7 +555,7 @@ def child_summary(child):
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
-    register_record_kind("visit", services.submit_visit)
+    register_record_kind("visit", services.submit_visit, prefetch=services.prefetch_visits)
     register_home_screen(Role.SUNDHEDSPLEJERSKE.value, home_screen)
     register_child_section("visits/_child_section.html", order=30)
     app.jinja_env.globals["visits_child_summary"] = child_summary

@@ -5,11 +5,13 @@ Services add and flush; the request boundary commits.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, time, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import exists, or_, select
+from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
 from app import clock
@@ -61,7 +63,10 @@ def settings_for(user: User | None) -> dict[str, Any]:
 
 def child_sex(child: Child) -> str | None:
     """Recorded for growth, else from the CPR number's last digit; None when unknown."""
-    recorded = db.session.get(ChildSex, child.id)
+    return sex_of(child, db.session.get(ChildSex, child.id))
+
+
+def sex_of(child: Child, recorded: ChildSex | None) -> str | None:
     if recorded is not None:
         return recorded.sex
     if child.cpr and child.cpr[-1:].isdigit():
@@ -76,6 +81,68 @@ def is_nurse(user: User) -> bool:
 
 
 # --- the visit record ----------------------------------------------------------------------
+
+
+@dataclass
+class Known:
+    """What the visits of a sync batch read, read once for all of them (prefetch_visits).
+
+    Kept current by the batch's own writes, except `visits`: a uuid is taken out when an item
+    asks for it, so a later item with the same uuid asks the database (which then holds the
+    earlier item's visit, flushed with its version).
+    """
+
+    children: dict[int, Child]
+    sexes: dict[int, ChildSex | None]
+    visits: dict[str, Visit | None]
+    planned: dict[int, PlannedVisit | None]
+    followed_up: set[str]  # visit uuids a follow-up visit was planned for
+    # One form for the batch, filled again for each item: binding the form's 65 fields costs
+    # about 20 times as much as processing an item's data with them.
+    form: VisitForm | None = None
+
+    def form_for(self, data: MultiDict) -> VisitForm:
+        if self.form is None:
+            self.form = VisitForm(formdata=data, meta={"csrf": False})
+        else:
+            self.form.process(formdata=data)
+        return self.form
+
+
+def prefetch_visits(user: User, payloads: list[dict]) -> Known:
+    """The offline contract's prefetch for record kind "visit" (see app/sync/registry)."""
+    child_ids = {i for p in payloads if (i := _int(p.get("child_id"))) is not None}
+    child_ids = {i for i in child_ids if can_see_child(user, i)}
+    uuids = {p["uuid"] for p in payloads if isinstance(p.get("uuid"), str)}
+    planned_ids = {i for p in payloads if (i := _int(p.get("planned_visit_id"))) is not None}
+
+    def rows(query, ids) -> list:
+        return list(db.session.scalars(query)) if ids else []
+
+    planned = select(PlannedVisit).where(PlannedVisit.id.in_(planned_ids))
+    followed_up = select(PlannedVisit.source_visit_uuid).where(
+        PlannedVisit.source_visit_uuid.in_(uuids)
+    )
+    return Known(
+        children={c.id: c for c in rows(select(Child).where(Child.id.in_(child_ids)), child_ids)},
+        sexes=dict.fromkeys(child_ids)
+        | {
+            s.child_id: s
+            for s in rows(select(ChildSex).where(ChildSex.child_id.in_(child_ids)), child_ids)
+        },
+        visits=dict.fromkeys(uuids)
+        | {v.uuid: v for v in rows(select(Visit).where(Visit.uuid.in_(uuids)), uuids)},
+        planned=dict.fromkeys(planned_ids)
+        | {p.id: p for p in rows(planned.options(selectinload(PlannedVisit.record)), planned_ids)},
+        followed_up=set(rows(followed_up, uuids)),
+    )
+
+
+def _known_or(found: dict, key, read, *, take: bool = False):
+    """`found[key]` when the batch read it (taken out if `take`), else `read()`."""
+    if found is None or key not in found:
+        return read()
+    return found.pop(key) if take else found[key]
 
 
 def _clean(text: str | None) -> str | None:
@@ -218,12 +285,18 @@ def _derive(visit: Visit, child: Child, settings: dict, sex: str | None) -> list
     return reasons
 
 
-def _plan_followup(visit: Visit, reasons: list[str], settings: dict, nurse_id: int) -> None:
+def _plan_followup(
+    visit: Visit, reasons: list[str], settings: dict, nurse_id: int, known: Known | None = None
+) -> None:
     if not reasons:
         return
-    already = db.session.scalar(
-        select(exists().where(PlannedVisit.source_visit_uuid == visit.uuid))
-    )
+    if known is not None:
+        already = visit.uuid in known.followed_up
+        known.followed_up.add(visit.uuid)
+    else:
+        already = db.session.scalar(
+            select(exists().where(PlannedVisit.source_visit_uuid == visit.uuid))
+        )
     if already:
         return
     slot = followup_window(visit.visit_date, settings["followup_days"])
@@ -248,20 +321,30 @@ def _errors(form: VisitForm) -> dict[str, list[str]]:
 
 
 def process_visit(
-    user: User, payload, *, channel: str = "online"
+    user: User, payload, *, channel: str = "online", known: Known | None = None
 ) -> tuple[SubmitResult, VisitForm | None]:
-    """`submit_visit` that also returns the form (the HTML view re-renders it when invalid)."""
+    """`submit_visit` that also returns the form (the HTML view re-renders it when invalid).
+
+    With `known` (a sync batch), reads come from it and the visit is left for the batch to
+    flush; without, the visit is flushed at once.
+    """
     data = payload if isinstance(payload, MultiDict) else MultiDict(payload)
     child_id = _int(data.get("child_id"))
     if child_id is None:
         return SubmitResult("invalid", errors={"child_id": [_("Barnet mangler.")]}), None
     if not is_nurse(user) or not can_see_child(user, child_id):
         return SubmitResult("forbidden", message=_("Du har ikke adgang til barnet.")), None
-    child = db.session.get(Child, child_id)
-    form = VisitForm(formdata=data, meta={"csrf": False})
+    child = _known_or(known and known.children, child_id, lambda: db.session.get(Child, child_id))
+    form = VisitForm(formdata=data, meta={"csrf": False}) if known is None else known.form_for(data)
     form.child = child
     form.may_use_adbb = may_use_adbb(user.qualifications)
-    existing = db.session.scalar(select(Visit).where(Visit.uuid == (data.get("uuid") or "")))
+    uuid = data.get("uuid") or ""
+    existing = _known_or(
+        known and known.visits,
+        uuid,
+        lambda: db.session.scalar(select(Visit).where(Visit.uuid == uuid)),
+        take=True,
+    )
 
     if existing is not None:
         if existing.child_id != child_id:
@@ -284,7 +367,10 @@ def process_visit(
         return SubmitResult("invalid", errors=_errors(form)), form
     planned = None
     if content["planned_visit_id"] is not None:
-        planned = db.session.get(PlannedVisit, content["planned_visit_id"])
+        planned_id = content["planned_visit_id"]
+        planned = _known_or(
+            known and known.planned, planned_id, lambda: db.session.get(PlannedVisit, planned_id)
+        )
         taken = (
             planned is not None and planned.record is not None and planned.record is not existing
         )
@@ -293,13 +379,18 @@ def process_visit(
             return SubmitResult("invalid", errors=_errors(form)), form
 
     settings = settings_for(user)
+    recorded = _known_or(
+        known and known.sexes, child_id, lambda: db.session.get(ChildSex, child_id)
+    )
     if form.sex.data:
-        recorded = db.session.get(ChildSex, child_id)
         if recorded is None:
-            db.session.add(ChildSex(child_id=child_id, sex=form.sex.data))
+            recorded = ChildSex(child_id=child_id, sex=form.sex.data)
+            db.session.add(recorded)
+            if known is not None:
+                known.sexes[child_id] = recorded
         else:
             recorded.sex = form.sex.data
-    sex = form.sex.data or child_sex(child)
+    sex = sex_of(child, recorded)
 
     if existing is None:
         visit = Visit(
@@ -335,18 +426,20 @@ def process_visit(
     if planned is not None:
         planned.status = "gennemfoert"
         visit.planned_visit = planned
-    db.session.flush()
-    _plan_followup(visit, reasons, settings, user.id)
-    log_access(child_id, action, f"visit:{visit.id}", user=user, channel=channel)
-    db.session.flush()
+    _plan_followup(visit, reasons, settings, user.id, known)
+    log_access(child_id, action, lambda: f"visit:{visit.id}", user=user, channel=channel)
+    if known is None:
+        db.session.flush()
     if visit.epds_self_harm and not was_urgent:
         urgent_screening.send(visit, user=user)
     return SubmitResult("accepted", record=visit), form
 
 
-def submit_visit(user: User, payload: dict, *, channel: str = "online") -> SubmitResult:
+def submit_visit(
+    user: User, payload: dict, *, channel: str = "online", known: Known | None = None
+) -> SubmitResult:
     """The offline contract's submit function for record kind "visit" (see app/sync/registry)."""
-    result, _form = process_visit(user, payload, channel=channel)
+    result, _form = process_visit(user, payload, channel=channel, known=known)
     return result
 
 
