@@ -121,9 +121,10 @@ def sync():
     items = body.get("items", [])
     if len(items) > current_app.config["SYNC_MAX_ITEMS"]:
         return _too_large()
-    results = [result.as_json() for result in batch.take_batch(current_user, items)]
+    user = current_user._get_current_object()  # not the proxy, asked a few times per item
+    results = [result.as_json() for result in batch.take_batch(user, items)]
     views = body.get("views") if isinstance(body.get("views"), list) else []
-    taken = services.log_offline_views(current_user, views)
+    taken = services.log_offline_views(user, views)
     return jsonify(results=results, views=taken), 200, NO_STORE
 
 
