@@ -50,6 +50,11 @@ from app.visits.valuesets import (
 
 FORM_VERSION = 1
 MEASURE_FIELDS = {"weight": "weight_g", "length": "length_cm", "head": "head_cm"}
+# Lazy, like the messages below that only an invalid form shows: validating a sync batch's
+# forms should not translate what no one reads.
+MEASURE_LABELS = {"weight": _l("Vægt"), "length": _l("Længde"), "head": _l("Hovedomfang")}
+ADBB_INCOMPLETE = _l("Udfyld alle 8 punkter eller ingen.")
+EPDS_INCOMPLETE = _l("Besvar alle 10 spørgsmål, eller lad skemaet stå tomt.")
 
 
 def _choices(values: dict[str, str], blank=None) -> list[SelectChoice]:
@@ -203,17 +208,9 @@ class VisitForm(FlaskForm):
             ok = False
         ok = self._check_date() and ok
         ok = self._check_measurements() and ok
-        ok = (
-            self._check_complete(self.adbb_fields(), _("Udfyld alle 8 punkter eller ingen.")) and ok
-        )
+        ok = self._check_complete(self.adbb_fields(), ADBB_INCOMPLETE) and ok
         for parent in PARENTS:
-            ok = (
-                self._check_complete(
-                    self.epds_fields(parent),
-                    _("Besvar alle 10 spørgsmål, eller lad skemaet stå tomt."),
-                )
-                and ok
-            )
+            ok = self._check_complete(self.epds_fields(parent), EPDS_INCOMPLETE) and ok
         ok = self._check_adbb() and ok
         return ok
 
@@ -240,7 +237,7 @@ class VisitForm(FlaskForm):
         for measure, name in MEASURE_FIELDS.items():
             value, reason = self[name], self[f"{measure}_reason"]
             rule = rules.measurement_rule(measure, self.visit_type.data, self.contact_form.data)
-            label = {"weight": _("Vægt"), "length": _("Længde"), "head": _("Hovedomfang")}[measure]
+            label = MEASURE_LABELS[measure]
             if value.data is not None and reason.data:
                 ok = self._error(reason, _("Angiv enten en måling eller hvorfor den mangler."))
             elif rule == "value" and value.data is None:
