@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 from app import clock
 from app.audit.services import log_access
 from app.children.models import Child
-from app.children.scoping import visible_children
+from app.children.scoping import visible_child_ids
 from app.concerns import queries, services
 from app.concerns.models import CourseOfAction, PlanItem, Underretning
 from app.concerns.routes import bp
@@ -34,10 +34,6 @@ class FollowUp:
     @property
     def child(self) -> Child:
         return self.course.child
-
-
-def _visible_ids(user):
-    return visible_children(user).with_only_columns(Child.id)
 
 
 def load_follow_ups(rows, today: date) -> list[FollowUp]:
@@ -86,7 +82,7 @@ def follow_ups():
     until = date.fromordinal(today.toordinal() + settings.follow_up_window_days)
     rows = db.session.execute(
         queries.follow_up_rows(
-            CourseOfAction.child_id.in_(_visible_ids(current_user)), until, current_user.id
+            CourseOfAction.child_id.in_(visible_child_ids(current_user)), until, current_user.id
         )
     ).all()
     items = load_follow_ups(rows, today)
@@ -113,7 +109,7 @@ def unit_follow_ups():
     units = db.session.scalars(select(Unit).where(Unit.id.in_(mine)).order_by(Unit.name)).all()
     chosen = request.args.get("unit_id", type=int)
     unit_ids = descendant_unit_ids([chosen]) & mine if chosen in mine else mine
-    visible = _visible_ids(current_user)
+    visible = visible_child_ids(current_user)
     until = date.fromordinal(today.toordinal() + settings.follow_up_window_days)
     in_units = CourseOfAction.unit_id.in_(unit_ids) & CourseOfAction.child_id.in_(visible)
     items = load_follow_ups(

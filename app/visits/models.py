@@ -33,6 +33,8 @@ class PlannedVisit(Recorded, db.Model):
     __table_args__ = (
         UniqueConstraint("child_id", "programme_code"),
         Index("ix_planned_visit_nurse_date", "nurse_id", "planned_date"),
+        # The nurse's open visits (a few hundred) among all she ever had (thousands).
+        Index("ix_planned_visit_nurse_status_date", "nurse_id", "status", "planned_date"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -87,7 +89,10 @@ class Visit(Recorded, db.Model):
     """The visit record (besøgsregistrering). Field names match the form and sync payload."""
 
     __tablename__ = "visit"
-    __table_args__ = (Index("ix_visit_child_date", "child_id", "visit_date"),)
+    __table_args__ = (
+        Index("ix_visit_child_date", "child_id", "visit_date"),
+        Index("ix_visit_nurse_date", "nurse_id", "visit_date"),  # her records of today
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Unique and set by the device: a sync batch's visits go in one INSERT (see SyncReceipt).
@@ -97,7 +102,7 @@ class Visit(Recorded, db.Model):
     planned_visit_id: Mapped[int | None] = mapped_column(
         ForeignKey("planned_visit.id"), unique=True
     )
-    nurse_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    nurse_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
     visit_type: Mapped[str] = mapped_column(String(32))
     contact_form: Mapped[str] = mapped_column(String(16))
