@@ -60,6 +60,23 @@ def test_login_succeeds_and_sets_a_safe_session_cookie(client, paedagog):
     assert client.get("/").status_code == 200
 
 
+def test_a_hash_made_with_other_argon2_parameters_is_redone_at_login(client, paedagog):
+    """Hashes from before the parameters changed (argon2-cffi's RFC 9106 defaults) still log in,
+    and are replaced by one with the current parameters."""
+    from argon2 import PasswordHasher
+
+    from app.auth.passwords import needs_rehash, verify_password
+
+    paedagog.password_hash = PasswordHasher().hash(PASSWORD)
+    db.session.commit()
+    assert needs_rehash(paedagog.password_hash)
+    assert login(client, paedagog.email).status_code == 303
+    db.session.refresh(paedagog)
+    assert not needs_rehash(paedagog.password_hash)
+    assert "m=19456,t=2,p=1" in paedagog.password_hash
+    assert verify_password(paedagog.password_hash, PASSWORD)
+
+
 def test_wrong_password_gives_one_danish_message_for_every_failure(client, paedagog):
     wrong = login(client, "paedagog@kommune.example", "forkert-kodeord")
     unknown = login(client, "ukendt@kommune.example", "forkert-kodeord")
