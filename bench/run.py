@@ -44,7 +44,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--seed", type=int, default=int(env("BENCH_SEED", "1")))
     p.add_argument("--dbs", default=env("BENCH_DBS", "sqlite,postgresql"))
     p.add_argument("--pg-url", default=env("BENCH_PG_URL", PG_DEFAULT))
-    p.add_argument("--workers", type=int, default=int(env("BENCH_WORKERS", "3")))
+    # gunicorn's rule of thumb, as the README's production section: 2 x cores + 1.
+    workers = 2 * (os.cpu_count() or 1) + 1
+    p.add_argument("--workers", type=int, default=int(env("BENCH_WORKERS", str(workers))))
     p.add_argument("--users", default=env("BENCH_USERS", "1,20"))
     p.add_argument("--run-time", type=int, default=int(env("BENCH_RUN_TIME", "60")))
     p.add_argument("--run-time-single", type=int, default=int(env("BENCH_RUN_TIME_1", "40")))
