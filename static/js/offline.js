@@ -69,6 +69,21 @@
     box.appendChild(el("p", { "class": "flash flash-" + (kind || "success"), text: message }));
   }
 
+  // News nobody asked for, arriving after load: in the same live region, but floating over the
+  // foot of the screen until closed, so the page does not jump down under the reader's eyes.
+  function announceFloating(message, kind) {
+    var box = document.getElementById("messages");
+    if (!box) return;
+    var close = el("button", { type: "button", "class": "button", text: status().getAttribute("data-close-label") || "OK" });
+    var note = el("p", { "class": "flash flash-floating flash-" + kind }, [el("span", { text: message }), close]);
+    close.addEventListener("click", function () {
+      note.remove();
+      var main = document.getElementById("main");
+      if (main) main.focus({ preventScroll: true });
+    });
+    box.appendChild(note);
+  }
+
   // -- the service worker ---------------------------------------------------------------------
 
   function registerWorker() {
@@ -241,7 +256,7 @@
       var home = $("[data-offline-readiness]");
       if (home && location.pathname === "/") {
         home.textContent = "";
-        home.appendChild(el("p", {}, [readinessText(meta) + " · ",
+        home.appendChild(el("p", {}, [el("span", { text: readinessText(meta) }),
           el("a", { href: outboxUrl(), text: t("openOutbox") })]));
         home.hidden = false;
       }
@@ -278,7 +293,7 @@
       if (granted) return null;
       return Outbox.getMeta("persistWarned").then(function (warned) {
         if (warned) return null;
-        announce(t("persistRefused"), "info");
+        announceFloating(t("persistRefused"), "info");
         return Outbox.setMeta("persistWarned", true);
       });
     }, function () { return null; });

@@ -137,6 +137,45 @@ def test_the_outbox_page_lists_discards_with_a_named_confirmation(page, context,
     assert outbox(page) == []
 
 
+# Sums the page's layout shifts (as Lighthouse's CLS does) and makes the browser refuse
+# persistent storage, as headless Chromium and most phones do for a site that is not installed.
+FIRST_START = """
+window.__layoutShift = 0;
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    if (!entry.hadRecentInput) window.__layoutShift += entry.value;
+  }
+}).observe({type: "layout-shift", buffered: true});
+navigator.storage.persisted = () => Promise.resolve(false);
+navigator.storage.persist = () => Promise.resolve(false);
+"""
+
+
+def test_a_first_start_on_a_device_does_not_move_the_page(page, context, live_server):
+    """What arrives after load (the readiness line, the storage warning) does not push the page
+    down; the warning floats until closed and comes once per device."""
+    context.add_init_script(FIRST_START)
+    login(page, NURSE)
+    ready(page)
+    warning = page.locator("#messages p", has_text="Browseren har ikke lovet at gemme dine data")
+    expect(warning).to_be_visible()
+    poll(
+        page,
+        "document.querySelector('[data-offline-readiness]').textContent.startsWith('Klar til')",
+        timeout=90,
+    )
+    assert page.evaluate("window.__layoutShift") == 0
+    assert_accessible(page)
+    warning.get_by_role("button", name="Luk").click()
+    expect(warning).to_have_count(0)
+    child_id = nurse_child(live_server)
+    for path in (f"/boern/{child_id}", f"/boern/{child_id}/besoeg/ny"):
+        page.goto(path)
+        page.evaluate("OpsporOffline.ready()")
+        assert page.evaluate("window.__layoutShift") == 0, path
+    expect(page.locator(".flash-floating")).to_have_count(0)  # warned once on this device
+
+
 def test_a_draft_survives_a_reload(page, live_server):
     login(page, NURSE)
     ready(page)
