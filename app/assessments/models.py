@@ -58,7 +58,8 @@ class Assessment(Recorded, db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    # Unique and set by the device: a sync batch's assessments go in one INSERT.
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, insert_sentinel=True)
     form_version: Mapped[int] = mapped_column(Integer)
     child_id: Mapped[int] = mapped_column(ForeignKey("child.id"), index=True)
     # The unit the child was in when assessed: the history follows the child across units.

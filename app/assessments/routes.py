@@ -38,6 +38,7 @@ from app.assessments.services import (
     build_form,
     minimum_for,
     new_uuid,
+    prefetch_assessments,
     submit_assessment,
 )
 from app.assessments.status import by_urgency, child_statuses
@@ -443,7 +444,7 @@ def _is_leader(user) -> bool:
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
-    register_record_kind("assessment", submit_assessment)
+    register_record_kind("assessment", submit_assessment, prefetch=prefetch_assessments)
     figures_cache.watch_sources()
     for role in (Role.DAGPLEJER, Role.DAGPLEJEPAEDAGOG, Role.PAEDAGOG):
         register_home_screen(role.value, home)

@@ -6,10 +6,12 @@ Services add and flush; the request boundary commits (app/database.py).
 from __future__ import annotations
 
 import uuid as uuid_module
+from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
 from app import clock, signals
@@ -25,7 +27,7 @@ from app.auth.roles import ASSESSING_ROLES, Role
 from app.children.models import Child, Enrolment
 from app.children.scoping import can_see_child
 from app.extensions import db
-from app.org.models import Unit
+from app.org.models import Area, Unit
 from app.sync.registry import SubmitResult
 
 
@@ -44,6 +46,53 @@ def assessing_role(user: User) -> Role | None:
 def assessment_enrolment(user: User, child: Child, today: date | None = None) -> Enrolment | None:
     """The child's current enrolment the user assesses in: the user's own unit or home first."""
     return UserUnits.of(user).pick(child, today or clock.today())
+
+
+@dataclass
+class Known:
+    """What the assessments of a sync batch read, read once for all of them
+    (prefetch_assessments). An assessment looked up by uuid is taken out when an item asks for
+    it, so a later item asking again reads the database (which then holds this batch's writes).
+    """
+
+    children: dict[int, Child]  # with their enrolments, units, areas and municipalities
+    by_uuid: dict[str, Assessment | None]  # the items' uuids and the uuids they supersede
+    user_units: UserUnits
+
+
+def prefetch_assessments(user: User, payloads: list[dict]) -> Known:
+    """The offline contract's prefetch for record kind "assessment" (see app/sync/registry)."""
+    child_ids = {i for p in payloads if (i := _int(p.get("child_id"))) is not None}
+    child_ids = {i for i in child_ids if can_see_child(user, i)}
+    uuids = {
+        value
+        for p in payloads
+        for key in ("uuid", "supersedes")
+        if isinstance(value := p.get(key), str) and value
+    }
+    children = (
+        select(Child)
+        .where(Child.id.in_(child_ids))
+        .options(
+            selectinload(Child.enrolments)
+            .selectinload(Enrolment.unit)
+            .selectinload(Unit.area)
+            .selectinload(Area.municipality)
+        )
+    )
+    found = select(Assessment).where(Assessment.uuid.in_(uuids))
+    return Known(
+        children={c.id: c for c in db.session.scalars(children)} if child_ids else {},
+        by_uuid=dict.fromkeys(uuids)
+        | ({a.uuid: a for a in db.session.scalars(found)} if uuids else {}),
+        user_units=UserUnits.of(user),
+    )
+
+
+def _by_uuid(uuid: str, known: Known | None) -> Assessment | None:
+    if known is not None and uuid in known.by_uuid:
+        return known.by_uuid.pop(uuid)
+    return db.session.scalar(select(Assessment).where(Assessment.uuid == uuid))
 
 
 def minimum_for(unit: Unit) -> int:
@@ -137,11 +186,14 @@ def _invalid(field: str, message: str) -> SubmitResult:
     return SubmitResult("invalid", errors={field: [message]}, message=message)
 
 
-def submit_assessment(user: User, payload, *, channel: str = "online") -> SubmitResult:
+def submit_assessment(
+    user: User, payload, *, channel: str = "online", known: Known | None = None
+) -> SubmitResult:
     """Validate and store one assessment (new, or a correction when `supersedes` is given).
 
     Idempotent on `uuid` as app/sync/registry.py describes. A concluding gul/rød assessment
-    sends `signals.assessment_recorded` (the course of action starts from it).
+    sends `signals.assessment_recorded` (the course of action starts from it). With `known` (a
+    sync batch), reads come from it and the assessment is left for the batch to flush.
     """
     user = getattr(user, "_get_current_object", lambda: user)()  # the user, not the proxy
     formdata = payload if isinstance(payload, MultiDict) else MultiDict(payload)
@@ -150,15 +202,21 @@ def submit_assessment(user: User, payload, *, channel: str = "online") -> Submit
         return _invalid("child_id", _("Formularen mangler barnet. Hent den igen."))
     if not user.has_role(*ASSESSING_ROLES) or not can_see_child(user, child_id):
         return SubmitResult("forbidden", message=_("Du har ikke adgang til barnet."))
-    child = db.session.get(Child, child_id)
+    if known is not None and child_id in known.children:
+        child = known.children[child_id]
+    else:
+        child = db.session.get(Child, child_id)
     old = None
     if formdata.get("supersedes"):
-        old = db.session.scalar(
-            select(Assessment).where(Assessment.uuid == formdata.get("supersedes"))
-        )
+        old = _by_uuid(str(formdata.get("supersedes")), known)
         if old is None or old.child_id != child.id:
             return _invalid("supersedes", _("Den vurdering, der skal rettes, findes ikke."))
-    enrolment = None if old else assessment_enrolment(user, child)
+    if old is not None:
+        enrolment = None
+    elif known is not None:
+        enrolment = known.user_units.pick(child, clock.today())
+    else:
+        enrolment = assessment_enrolment(user, child)
     unit = old.unit if old else (enrolment.unit if enrolment else None)
     if unit is None:
         return _invalid("child_id", _("Barnet er ikke indmeldt i en enhed lige nu."))
@@ -190,7 +248,7 @@ def submit_assessment(user: User, payload, *, channel: str = "online") -> Submit
         parents_discussed_how=form.parents_discussed_how.data,
         parents_view=form.parents_view.data,
     )
-    existing = db.session.scalar(select(Assessment).where(Assessment.uuid == form.uuid.data))
+    existing = _by_uuid(form.uuid.data or "", known)
     if existing is not None:
         same = (
             existing.supersedes_id == (old.id if old else None)
@@ -260,11 +318,12 @@ def submit_assessment(user: User, payload, *, channel: str = "online") -> Submit
         old.current = False
         old.updated_by_id = user.id
     db.session.add(assessment)
-    db.session.flush()
+    if known is None:
+        db.session.flush()  # a single record: the caller has its id at once
     log_access(
         child.id,
         "correct" if old else "create",
-        f"assessment:{assessment.id}",
+        lambda: f"assessment:{assessment.id}",
         user=user,
         channel=channel,
     )

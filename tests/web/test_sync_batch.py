@@ -10,6 +10,8 @@ import pytest
 from sqlalchemy import func, select
 
 from app import clock
+from app.assessments import rules as assessment_rules
+from app.assessments.models import Assessment
 from app.audit.models import AccessLog
 from app.auth.roles import Role
 from app.extensions import db
@@ -19,6 +21,7 @@ from app.sync.models import SyncReceipt
 from app.visits import services as visit_services
 from app.visits.models import ChildSex, PlannedVisit, Visit, VisitRevision
 from tests.factories import make_child, make_unit, make_user
+from tests.web.test_assessments_routes import payload as assessment_payload
 from tests.web.test_sync_kind import Note, note_kind_fixture  # noqa: F401
 from tests.web.test_visits_record import payload
 
@@ -69,6 +72,53 @@ def test_a_batch_runs_as_many_statements_for_50_visits_as_for_10(client, nurse, 
     assert count(Visit) == 60 and count(SyncReceipt) == 60
     assert count(ChildSex) == 16
     assert db.session.scalar(select(func.count()).where(AccessLog.channel == "offline")) == 60
+
+
+def assessment_item(child, **overrides) -> dict:
+    today = clock.today()
+    data = assessment_payload(
+        child,
+        assessed_on=today.isoformat(),
+        age_band=assessment_rules.age_band(child.birth_date, today),
+        **overrides,
+    )
+    return {"id": str(uuid.uuid4()), "kind": "assessment", "payload": data}
+
+
+def test_a_batch_runs_as_many_statements_for_50_assessments_as_for_10(client, auth, count_queries):
+    unit = make_unit("Børnehaven Mælkebøtten")
+    auth.login(make_user(Role.PAEDAGOG, unit))
+    sizes = {}
+    for n in (10, 50):
+        born = clock.today() - timedelta(days=4 * 365)
+        children = [make_child(unit, birth_date=born) for _ in range(8)]
+        db.session.commit()
+        batch = [assessment_item(children[i % len(children)]) for i in range(n)]
+        with count_queries() as statements:
+            results = sync(client, batch)
+        assert [r["status"] for r in results] == ["accepted"] * n
+        sizes[n] = len(statements)
+    assert sizes[50] == sizes[10] <= 25, sizes
+    logged = select(func.count()).where(AccessLog.what.like("assessment:%"))
+    assert count(Assessment) == 60 and db.session.scalar(logged) == 60
+
+
+def test_an_item_may_correct_an_assessment_made_earlier_in_the_batch(client, auth):
+    unit = make_unit("Børnehaven Solsikken")
+    auth.login(make_user(Role.PAEDAGOG, unit))
+    child = make_child(unit, birth_date=clock.today() - timedelta(days=4 * 365))
+    made = assessment_item(child)
+    corrected = assessment_item(
+        child,
+        supersedes=made["payload"]["uuid"],
+        base_version="1",
+        correction_reason="Forkert område",
+        note_social="Leger mest alene.",
+    )
+    results = sync(client, [made, corrected])
+    assert [r["status"] for r in results] == ["accepted", "accepted"]
+    first, second = db.session.scalars(select(Assessment).order_by(Assessment.id))
+    assert (first.current, second.current, second.supersedes_id) == (False, True, first.id)
 
 
 def test_a_failing_item_costs_the_batch_its_speed_not_the_other_items(client, nurse, monkeypatch):
