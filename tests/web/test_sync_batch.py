@@ -17,7 +17,7 @@ from app.auth.roles import Role
 from app.extensions import db
 from app.org.models import UnitKind
 from app.sync import registry
-from app.sync.models import SyncReceipt
+from app.sync.models import Conflict, SyncReceipt
 from app.visits import services as visit_services
 from app.visits.models import ChildSex, PlannedVisit, Visit, VisitRevision
 from tests.factories import make_child, make_unit, make_user
@@ -72,6 +72,32 @@ def test_a_batch_runs_as_many_statements_for_50_visits_as_for_10(client, nurse, 
     assert count(Visit) == 60 and count(SyncReceipt) == 60
     assert count(ChildSex) == 16
     assert db.session.scalar(select(func.count()).where(AccessLog.channel == "offline")) == 60
+
+
+def test_an_invalid_visit_between_two_good_ones_is_answered_alone(client, nurse, count_queries):
+    """Refusing writes nothing, so the batch stays in its one savepoint."""
+    child = baby(nurse)
+    db.session.commit()
+    items = [visit_item(child), visit_item(child, weight_g="tung"), visit_item(child)]
+    with count_queries() as statements:
+        results = sync(client, items)
+    assert [r["status"] for r in results] == ["accepted", "invalid", "accepted"]
+    assert "weight_g" in results[1]["errors"]
+    assert len([s for s in statements if s.startswith("SAVEPOINT")]) == 1
+    assert count(Visit) == 2 and count(SyncReceipt) == 2
+
+
+def test_a_visit_sent_again_changed_is_a_conflict_kept_beside_it(client, nurse):
+    child = baby(nurse)
+    first = visit_item(child)
+    sync(client, [first])
+    changed = visit_item(child, uuid=first["payload"]["uuid"], weight_g="5700")
+    results = sync(client, [changed, visit_item(child)])
+    assert [r["status"] for r in results] == ["conflict", "accepted"]
+    visit = db.session.scalar(select(Visit).where(Visit.uuid == first["payload"]["uuid"]))
+    conflict = db.session.get(Conflict, results[0]["conflict_id"])
+    assert (visit.weight_g, visit.version) == (5600, 1)
+    assert (conflict.record_id, conflict.payload["weight_g"]) == (visit.id, "5700")
 
 
 def assessment_item(child, **overrides) -> dict:
