@@ -8,7 +8,9 @@ but valid value.
 from __future__ import annotations
 
 import enum
+import json
 from datetime import UTC, date, datetime, time
+from operator import itemgetter
 
 from sqlalchemy import (
     JSON,
@@ -127,7 +129,7 @@ def _write(table, keys: tuple, rows: list[dict]) -> None:
     values = []
     for column in columns:
         if column.key in keys:
-            value = [row[column.key] for row in rows]
+            value = list(map(itemgetter(column.key), rows))
         else:
             value = [column.default.arg] * len(rows)
         process = _processor(column.type, dialect)
@@ -156,11 +158,12 @@ class _Memo(dict):
 def _processor(kind, dialect):
     """The type's bind processor, remembered per value; for JSON (unhashable values) only the
     empty {} and [] are serialised once."""
-    process = kind._cached_bind_processor(dialect)
-    if process is None:
-        return None
     if not isinstance(kind, JSON):
-        return _Memo(process).__getitem__
+        process = kind._cached_bind_processor(dialect)
+        return None if process is None else _Memo(process).__getitem__
+    # Text, as on SQLite, also for psycopg: its own processor wraps each value in an object that
+    # COPY then serialises one by one (with the same serializer).
+    process = kind._make_bind_processor(None, dialect._json_serializer or json.dumps)
     empty = {dict: process({}), list: process([])}
 
     def json_process(value):
@@ -203,7 +206,7 @@ def fill(model, values: dict, today: date, refs: dict[str, int] | None = None) -
     required foreign key the caller did not set.
     """
     table = model.__table__
-    plan_key = (table.name, frozenset(values))
+    plan_key = (table.name, *values)  # a caller builds its rows with the keys in one order
     if plan_key not in _FILL_PLANS:
         unknown = [k for k in values if k not in table.c]
         needed = [
