@@ -779,19 +779,36 @@
     return Promise.all([setupForms(), recordOfflineReads(), renderOfflinePage()]);
   }
 
+  function afterLoad() {
+    if (document.readyState === "complete") return Promise.resolve();
+    return new Promise(function (resolve) { window.addEventListener("load", function () { resolve(); }, { once: true }); });
+  }
+
+  // The next moment the page has nothing to do (at most 2 s away).
+  function idle() {
+    return new Promise(function (resolve) {
+      if (window.requestIdleCallback) window.requestIdleCallback(function () { resolve(); }, { timeout: 2000 });
+      else setTimeout(resolve, 0);
+    });
+  }
+
+  // What the open page shows and what a form needs (drafts, an outbox item to edit) comes first.
+  // The rest (registering the worker, which also checks /sw.js for an update, the device's user,
+  // storage, preparing, sending) waits until the page has loaded and then for idle moments
+  // between its steps, so it does not compete with drawing the page or the user's first taps.
   var started = null;
   function start() {
     if (started) return started;
     var uid = userId();
     started = Outbox.open().then(function () {
-      return Promise.all([setupPage(), registerWorker()]);
+      return Promise.all([setupPage(), afterLoad().then(function () { return idle(); }).then(registerWorker)]);
     }).then(function () {
       if (!uid) return null;
-      return noteUser().then(function () {
+      return noteUser().then(function () { return idle(); }).then(function () {
         askForPersistence();
         if (navigator.onLine) {
           ask({ type: "ensure-prepared", userId: uid }, 120000).then(refreshReadiness);
-          return replay(false);
+          return idle().then(function () { return replay(false); });
         }
         return null;
       });
