@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 import json
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, time
 from operator import itemgetter
 
@@ -34,6 +35,32 @@ from sqlalchemy import (
 from sqlalchemy.schema import AddConstraint, CreateIndex, DropConstraint, DropIndex
 
 from app.extensions import db
+
+
+@contextmanager
+def sqlite_load():
+    """SQLite, for one bulk load into an empty database: one explicit transaction (sqlite3
+    would begin only at the first INSERT, after the first index drops), a big page cache (the
+    unique uuid indexes get random inserts), the rollback journal in memory and no fsync (after
+    a crash the database is generated again); the connection's own settings afterwards.
+    Elsewhere it does nothing."""
+    if db.engine.dialect.name != "sqlite":
+        yield
+        return
+    load = {"cache_size": -262144, "journal_mode": "MEMORY", "synchronous": "OFF"}
+    own = {name: db.session.execute(text(f"PRAGMA {name}")).scalar() for name in load}
+
+    def use(pragmas: dict) -> None:
+        for name, value in pragmas.items():
+            db.session.execute(text(f"PRAGMA {name} = {value}"))
+
+    use(load)  # journal_mode can change only outside a transaction
+    db.session.execute(text("BEGIN"))
+    try:
+        yield
+    finally:
+        db.session.rollback()  # nothing left after the caller's commit
+        use(own)
 
 
 class Bulk:

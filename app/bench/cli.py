@@ -17,6 +17,7 @@ from app.extensions import db
 @click.option("--analyze", is_flag=True, help="Gather the query planner's statistics afterwards.")
 def synthetic(n_children: int, seed: int, reset: bool, analyze: bool) -> None:
     """Fill an empty database with a synthetic municipality of N children (invented data)."""
+    from app.bench.bulk import sqlite_load
     from app.bench.synthetic import generate
     from app.org.models import Municipality
 
@@ -26,11 +27,9 @@ def synthetic(n_children: int, seed: int, reset: bool, analyze: bool) -> None:
         db.create_all()
     if db.session.scalar(select(Municipality.id).limit(1)) is not None:
         raise click.ClickException("The database already has data; use --reset to start over.")
-    if db.engine.dialect.name == "sqlite":
-        # Big random-key indexes (uuids) thrash SQLite's default 2 MB page cache.
-        db.session.execute(text("PRAGMA cache_size = -262144"))
-    world = generate(n_children, seed)
-    db.session.commit()
+    with sqlite_load():
+        world = generate(n_children, seed)
+        db.session.commit()
     if analyze:  # what PostgreSQL's autovacuum does by itself soon after a bulk load
         db.session.execute(text("ANALYZE"))
         db.session.commit()
