@@ -38,6 +38,24 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     cursor.close()
 
 
+@event.listens_for(Engine, "savepoint")
+def _sqlite_savepoint_as_writer(connection, name) -> None:
+    """SQLite: a savepoint opened outside a transaction starts it as a writer (BEGIN IMMEDIATE).
+
+    The sqlite3 module opens a transaction only before an INSERT/UPDATE/DELETE, so reads before
+    the first write run outside one. A SAVEPOINT, though, starts a deferred transaction of its
+    own: its reads fix a snapshot, and its first write then fails at once with "database is
+    locked" if another request committed in the meantime (WAL cannot upgrade a stale snapshot;
+    the busy timeout does not apply). BEGIN IMMEDIATE waits the busy timeout for the write lock
+    and reads a fresh snapshot after it. Savepoints are only used on paths that write.
+    """
+    if connection.dialect.name != "sqlite":
+        return
+    dbapi_connection = connection.connection.dbapi_connection
+    if not dbapi_connection.in_transaction:
+        dbapi_connection.execute("BEGIN IMMEDIATE")
+
+
 def init_app(app: Flask) -> None:
     import_models()
     db.init_app(app)

@@ -235,14 +235,6 @@ def test_the_offline_page_and_htmx_history_hold_no_health_data(page, context, li
     assert_accessible(page)
 
 
-@pytest.mark.xfail(
-    reason="intermittent under CPU load (fails when test_offline.py ran before it on a loaded "
-    "machine, passes alone and on a quiet one): 'Afgør konflikten' gets SQLite 'database is "
-    "locked' after 15 s while another request thread of the live server is blocked in a plain "
-    "SELECT (a user load or the nav's conflict count); the lock holder is not found yet, see "
-    "the note on issue #5",
-    strict=False,
-)
 def test_a_conflict_shows_both_versions_and_the_offline_one_can_be_chosen(
     page, live_server, viewport
 ):
