@@ -89,10 +89,11 @@ class Bulk:
         table = getattr(model, "__table__", model)  # a model or a plain Table
         if table.name not in self.counts:
             self._later += _drop_checks(table)
-        # One statement needs the same keys in every row.
+        # One statement needs the same keys in every row (a caller builds its rows with the
+        # keys in one order).
         groups: dict[tuple, list[dict]] = {}
         for row in rows:
-            groups.setdefault(tuple(sorted(row)), []).append(row)
+            groups.setdefault(tuple(row), []).append(row)
         for keys, group in groups.items():
             _write(table, keys, group)
         self.counts[table.name] = self.counts.get(table.name, 0) + len(rows)
