@@ -6,6 +6,7 @@ The field names are the sync payload's names: see README "Sundhedspleje" and ser
 from __future__ import annotations
 
 import uuid as uuidlib
+from functools import cached_property
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -62,7 +63,24 @@ def _choices(values: dict[str, str], blank=None) -> list[SelectChoice]:
     return [SelectChoice("", blank), *choices] if blank is not None else choices
 
 
-class OptionalRadioField(RadioField):
+class _FixedCodes:
+    """The field's valid codes, found once per bound field rather than at every validation (a
+    sync batch validates one bound form for each of its items)."""
+
+    @cached_property
+    def codes(self) -> frozenset[str]:
+        return frozenset(c.value for c in self.choices)
+
+
+class CodeSelectField(_FixedCodes, SelectField):
+    """A select of fixed codes."""
+
+    def pre_validate(self, form):
+        if not self.process_errors and self.validate_choice and self.data not in self.codes:
+            raise ValidationError(self.gettext("Not a valid choice."))
+
+
+class OptionalRadioField(_FixedCodes, RadioField):
     """A radio group that may be left unanswered (stored as "")."""
 
     def __init__(self, *args, **kwargs):
@@ -71,8 +89,8 @@ class OptionalRadioField(RadioField):
         super().__init__(*args, **kwargs)
 
     def pre_validate(self, form):
-        if self.data not in (None, "") and self.data not in {c.value for c in self.choices}:
-            raise ValueError(_("Vælg en af mulighederne."))
+        if self.data not in (None, "") and self.data not in self.codes:
+            raise ValidationError(_("Vælg en af mulighederne."))
 
 
 class DecimalCommaField(Field):
@@ -139,14 +157,14 @@ class VisitForm(FlaskForm):
     planned_visit_id = HiddenField()
     correction_reason = TextAreaField(_l("Hvorfor rettes registreringen?"), [Optional()])
 
-    visit_type = SelectField(_l("Besøgstype"), choices=_choices(VISIT_TYPES))
+    visit_type = CodeSelectField(_l("Besøgstype"), choices=_choices(VISIT_TYPES))
     contact_form = RadioField(
         _l("Kontaktform"), choices=_choices(CONTACT_FORMS), default="hjemmebesoeg"
     )
     visit_date = DateField(_l("Dato"), [InputRequired(_l("Angiv datoen."))])
     visit_time = TimeField(_l("Klokkeslæt"), [Optional()])
     present_note = StringField(_l("Andre til stede (hvem)"), [Optional(), Length(max=200)])
-    sex = SelectField(
+    sex = CodeSelectField(
         _l("Barnets køn (til vækstkurverne)"), choices=_choices(SEXES, _l("Ukendt")), default=""
     )
 
@@ -154,26 +172,26 @@ class VisitForm(FlaskForm):
         _l("Vægt (gram)"),
         [Optional(), NumberRange(300, 40000, _l("Skriv vægten i gram, fx 5230."))],
     )
-    weight_reason = SelectField(
+    weight_reason = CodeSelectField(
         _l("Hvis vægten ikke er målt: hvorfor"),
         choices=_choices(MISSING_REASONS, _l("Vægten er målt")),
         default="",
     )
     length_cm = DecimalCommaField(_l("Længde (cm, én decimal)"), minimum=30, maximum=130)
     length_position = OptionalRadioField(_l("Målt"), choices=_choices(LENGTH_POSITIONS))
-    length_reason = SelectField(
+    length_reason = CodeSelectField(
         _l("Hvis længden ikke er målt: hvorfor"),
         choices=_choices(MISSING_REASONS, _l("Længden er målt")),
         default="",
     )
     head_cm = DecimalCommaField(_l("Hovedomfang (cm, én decimal)"), minimum=20, maximum=60)
-    head_reason = SelectField(
+    head_reason = CodeSelectField(
         _l("Hvis hovedomfanget ikke er målt: hvorfor"),
         choices=_choices(MISSING_REASONS, _l("Hovedomfanget er målt")),
         default="",
     )
 
-    feeding = SelectField(
+    feeding = CodeSelectField(
         _l("Ernæring"), choices=_choices(FEEDING, _l("Ikke vurderet")), default=""
     )
     observations = TextAreaField(_l("Observationer og notat"), [Optional(), Length(max=10000)])
@@ -295,7 +313,7 @@ for _code, _label in ADBB_ITEMS:
     setattr(
         VisitForm,
         f"adbb_{_code}",
-        SelectField(
+        CodeSelectField(
             _l(_label),
             choices=[SelectChoice("", _l("—"))]
             + [SelectChoice(str(i), _l(level)) for i, level in enumerate(ADBB_LEVELS)],

@@ -169,6 +169,8 @@ def test_a_correction_keeps_the_earlier_text_who_and_why(app, nurse, child):
         ({"visit_date": (clock.today() + timedelta(days=1)).isoformat()}, "visit_date"),
         ({"uuid": "ikke-et-uuid"}, "uuid"),
         ({"contact_form": "brev"}, "contact_form"),
+        ({"length_position": "skraat"}, "length_position"),  # not one of the answers
+        ({"feeding": "cola"}, "feeding"),
         ({**epds("mor", EPDS_LOW[:9])}, "epds_mor_10"),
     ],
 )
