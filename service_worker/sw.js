@@ -157,6 +157,9 @@ function isFragmentRequest(request) {
 }
 
 function networkFirst(event, request) {
+  // Known to be offline (flight mode, no signal): the device's copy at once, without waiting
+  // for the network to fail first.
+  if (self.navigator.onLine === false) return fromDevice(request, "failed");
   var network = fetch(request);
   event.waitUntil(network.then(function (response) {
     return storePage(request, response.clone());
@@ -167,13 +170,17 @@ function networkFirst(event, request) {
   var answered = network.catch(function () { return "failed"; });
   return Promise.race([answered, timeout]).then(function (winner) {
     if (winner !== "timeout" && winner !== "failed") return winner;
-    return cachedPage(request).then(function (hit) {
-      if (hit) return markOfflineCopy(hit);
-      if (winner === "timeout") {
-        return network.catch(function () { return fallback(request); });
-      }
-      return fallback(request);
-    });
+    return fromDevice(request, winner, network);
+  });
+}
+
+// The user's cached copy of the page, else (after a time-out) the network's late answer, else
+// the offline page.
+function fromDevice(request, why, network) {
+  return cachedPage(request).then(function (hit) {
+    if (hit) return markOfflineCopy(hit);
+    if (why === "timeout") return network.catch(function () { return fallback(request); });
+    return fallback(request);
   });
 }
 
