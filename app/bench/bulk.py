@@ -126,7 +126,8 @@ def _drop_checks(table) -> list:
         for constraint in table.constraints:
             if isinstance(constraint, ForeignKeyConstraint | UniqueConstraint):
                 db.session.execute(DropConstraint(constraint))
-                later.append(AddConstraint(constraint))
+                # By default AddConstraint leaves the constraint out of later CREATE TABLEs.
+                later.append(AddConstraint(constraint, isolate_from_table=False))
     for index in table.indexes:
         db.session.execute(DropIndex(index))
         later.append(CreateIndex(index))

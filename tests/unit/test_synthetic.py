@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 
 from app.audit.models import AccessLog
 from app.auth.models import Membership, User
@@ -132,6 +132,30 @@ def _check_area_history(world) -> None:
         from app.transitions.models import TransitionConsent, TransitionSchema
 
         assert _count(TransitionSchema) > 0 and _count(TransitionConsent) > 0
+
+
+def test_indexes_and_constraints_are_built_again_after_the_load(app):
+    """The generator drops indexes (on PostgreSQL also foreign keys and unique constraints) for
+    its load; afterwards the schema has every one of them again."""
+
+    def schema() -> dict:
+        inspector = inspect(db.engine)
+        return {
+            table: [
+                sorted(str(item["name"]) for item in get(table))
+                for get in (
+                    inspector.get_indexes,
+                    inspector.get_foreign_keys,
+                    inspector.get_unique_constraints,
+                )
+            ]
+            for table in inspector.get_table_names()
+        }
+
+    before = schema()
+    generate(60, seed=5, today=DAY)
+    db.session.commit()
+    assert schema() == before
 
 
 def test_the_same_seed_gives_the_same_rows(app):
