@@ -138,7 +138,7 @@ def prefetch_visits(user: User, payloads: list[dict]) -> Known:
     )
 
 
-def _known_or(found: dict, key, read, *, take: bool = False):
+def _known_or(found: dict | None, key, read, *, take: bool = False):
     """`found[key]` when the batch read it (taken out if `take`), else `read()`."""
     if found is None or key not in found:
         return read()
