@@ -21,7 +21,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import event, select, text
+from sqlalchemy import event, select
 
 from app.audit.services import drop_pending, pending_count
 from app.children.scoping import prefetch_visible
@@ -74,17 +74,6 @@ class _Batch:
         self.versions.clear()
 
 
-def take_write_lock() -> None:
-    """SQLite: start the batch's transaction as a writer.
-
-    A savepoint opened before the first write would start a deferred transaction whose later
-    upgrade to a writer fails at once ("database is locked") if another request wrote
-    meanwhile. A no-op write first makes SQLite wait its busy timeout instead.
-    """
-    if db.session.get_bind().dialect.name == "sqlite":
-        db.session.execute(text("UPDATE sync_receipt SET id = id WHERE 1 = 0"))
-
-
 def _item_id(item: Any) -> str:
     return str(item.get("id", "")) if isinstance(item, dict) else ""
 
@@ -123,7 +112,6 @@ def _prefetch(user, items: list) -> tuple[dict[str, SyncReceipt], dict[str, Any]
 
 def take_batch(user, items: list) -> list[ItemResult]:
     """The items' results, in order. Adds and flushes; the request commits."""
-    take_write_lock()
     if not items:
         return []
     receipts, known = _prefetch(user, items)
