@@ -77,7 +77,7 @@ class CodeSelectField(_FixedCodes, SelectField):
 
     def pre_validate(self, form):
         if not self.process_errors and self.validate_choice and self.data not in self.codes:
-            raise ValidationError(self.gettext("Not a valid choice."))
+            raise ValidationError(_("Vælg en af mulighederne."))
 
 
 class OptionalRadioField(_FixedCodes, RadioField):

@@ -181,6 +181,15 @@ def test_invalid_input_gives_danish_field_errors(app, nurse, child, overrides, f
     assert db.session.scalar(select(db.func.count(Visit.id))) == 0
 
 
+@pytest.mark.parametrize("overrides", [{"feeding": "cola"}, {"length_position": "skraat"}])
+def test_a_code_that_is_not_among_the_choices_is_refused_in_danish(app, nurse, child, overrides):
+    """A select (feeding) or a radio group (length position) sent with a value the form never
+    offered (an old device, a tampered request)."""
+    result = submit(nurse, payload(child, **overrides))
+    (field,) = overrides
+    assert result.errors[field] == ["Vælg en af mulighederne."]
+
+
 def test_the_2_month_visit_requires_weight_and_length(app, nurse, child):
     result = submit(nurse, payload(child, weight_g="", length_cm=""))
     assert result.errors["weight_g"] == ["Vægt skal måles ved besøget ved ca. 2 måneder."]
