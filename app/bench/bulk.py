@@ -158,11 +158,11 @@ def _write(table, keys: tuple, rows: list[dict]) -> None:
     values = []
     for column in columns:
         if column.key in keys:
-            value = list(map(itemgetter(column.key), rows))
+            value = map(itemgetter(column.key), rows)
         else:
             value = [column.default.arg] * len(rows)
         process = _processor(column.type, dialect)
-        values.append(value if process is None else list(map(process, value)))
+        values.append(value if process is None else map(process, value))
     params = zip(*values, strict=True)
     if dialect.name == "postgresql":
         with connection.connection.driver_connection.cursor() as cursor, cursor.copy(sql) as copy:
