@@ -236,7 +236,8 @@ def fill(model, values: dict, today: date, refs: dict[str, int] | None = None) -
     """
     table = model.__table__
     plan_key = (table.name, *values)  # a caller builds its rows with the keys in one order
-    if plan_key not in _FILL_PLANS:
+    plan = _FILL_PLANS.get(plan_key)  # one lookup: hashing the long key is the cost here
+    if plan is None:
         unknown = [k for k in values if k not in table.c]
         needed = [
             c
@@ -246,8 +247,8 @@ def fill(model, values: dict, today: date, refs: dict[str, int] | None = None) -
             and c.default is None
             and c.server_default is None
         ]
-        _FILL_PLANS[plan_key] = (unknown, needed)
-    unknown, needed = _FILL_PLANS[plan_key]
+        plan = _FILL_PLANS[plan_key] = (unknown, needed)
+    unknown, needed = plan
     if not unknown and not needed:
         return values
     row = {k: v for k, v in values.items() if k not in unknown}
