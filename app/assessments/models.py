@@ -130,3 +130,16 @@ class StoredFigures(db.Model):
     day: Mapped[date] = mapped_column(Date)
     token: Mapped[str | None] = mapped_column(String(32))
     figures: Mapped[dict] = mapped_column(JSON)
+
+
+class ChildPosition(db.Model):
+    """Each child's current position: its latest current concluding assessment (latest.py keeps
+    it in the same flush as the assessments). The overview counts positions per unit from it
+    instead of ranking every assessment of thousands of children at each recompute."""
+
+    __tablename__ = "child_position"
+
+    child_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    assessment_id: Mapped[int] = mapped_column(Integer)
+    position: Mapped[Position] = mapped_column(_enum(Position, 8))
+    assessed_on: Mapped[date] = mapped_column(Date)

@@ -12,8 +12,9 @@ from datetime import date, timedelta
 
 from sqlalchemy import Select, and_, case, false, func, literal, or_, select, true
 
-from app.assessments import queries, rules, settings
-from app.assessments.models import Assessment
+from app.assessments import latest as _kept  # noqa: F401 (its flush listener keeps ChildPosition)
+from app.assessments import rules, settings
+from app.assessments.models import Assessment, ChildPosition
 from app.assessments.positions import Position
 from app.auth.models import User
 from app.auth.roles import Role
@@ -172,8 +173,12 @@ def conditions(units: list[Unit], today: date, facts, plan_of: dict[str, KindPla
 
 
 def latest_position_subquery(child_ids):
-    ranked = queries.ranked_concluding(child_ids)
-    return select(ranked.c.child_id, ranked.c.position).where(ranked.c.rn == 1).subquery()
+    """(child_id, position) of these children's current positions (kept by latest.py)."""
+    return (
+        select(ChildPosition.child_id, ChildPosition.position)
+        .where(ChildPosition.child_id.in_(child_ids))
+        .subquery()
+    )
 
 
 @dataclass
@@ -203,7 +208,7 @@ class UnitFigures:
 
 
 def unit_figures(units: list[Unit], today: date) -> list[UnitFigures]:
-    """Figures per unit in 3 queries (counts, positions, trend)."""
+    """Figures per unit in at most 4 queries (counts, positions, trend)."""
     if not units:
         return []
     ids = {u.id for u in units}
@@ -212,22 +217,36 @@ def unit_figures(units: list[Unit], today: date) -> list[UnitFigures]:
     for u in units:
         figures[u.id].round = plan_of[u.kind.value].round
 
-    facts = enrolment_facts(ids, today)
-    cond = conditions(units, today, facts, plan_of)
+    # Units without rounds (a health district: thousands of children) only count children; the
+    # last assessment per enrolment that the due dates need is read for the others alone.
+    timed = [u for u in units if plan_of[u.kind.value].schedule.has_rounds]
+    untimed = ids - {u.id for u in timed}
+    if timed:
+        facts = enrolment_facts({u.id for u in timed}, today)
+        cond = conditions(timed, today, facts, plan_of)
 
-    def total(c):
-        return func.sum(case((c, 1), else_=0))
+        def total(c):
+            return func.sum(case((c, 1), else_=0))
 
-    counts = select(
-        facts.c.unit_id,
-        func.count(),
-        total(cond["covered"]),
-        total(cond["assessed"]),
-        total(cond["overdue"]),
-    ).group_by(facts.c.unit_id)
-    for unit_id, n, covered, assessed, overdue in db.session.execute(counts):
-        f = figures[unit_id]
-        f.children, f.covered, f.assessed, f.overdue = n, covered or 0, assessed or 0, overdue or 0
+        counts = select(
+            facts.c.unit_id,
+            func.count(),
+            total(cond["covered"]),
+            total(cond["assessed"]),
+            total(cond["overdue"]),
+        ).group_by(facts.c.unit_id)
+        for unit_id, n, covered, assessed, overdue in db.session.execute(counts):
+            f = figures[unit_id]
+            f.children, f.covered = n, covered or 0
+            f.assessed, f.overdue = assessed or 0, overdue or 0
+    if untimed:
+        children = (
+            select(Enrolment.unit_id, func.count())
+            .where(Enrolment.unit_id.in_(untimed), _enrolled_now(today))
+            .group_by(Enrolment.unit_id)
+        )
+        for unit_id, n in db.session.execute(children):
+            figures[unit_id].children = n
 
     enrolled = select(Enrolment.child_id).where(Enrolment.unit_id.in_(ids), _enrolled_now(today))
     latest = latest_position_subquery(enrolled)

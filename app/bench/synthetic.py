@@ -182,6 +182,10 @@ def generate(n_children: int = 40_000, seed: int = 1, today: date | None = None)
     history.generate_all(world)
     world.bulk.finish()
     db.session.flush()
+    if "assessments" in world.included:  # inserted in bulk, past the ORM's flush listener
+        from app.assessments import latest
+
+        latest.rebuild(db.session.connection())
     return world
 
 

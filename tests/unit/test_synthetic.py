@@ -117,6 +117,9 @@ def _check_area_history(world) -> None:
         assert joint > 300  # two rounds a year for children in daycare
         assert db.session.scalar(select(func.max(Assessment.assessed_on))) <= DAY
         assert _count(Assessment, Assessment.with_parents.is_(True)) > 0  # the nurse's at 9 mo.
+        from tests.web.test_child_position import assert_positions_match_the_assessments
+
+        assert_positions_match_the_assessments()  # rebuilt after the bulk load
     if "concerns" in world.included:
         from app.concerns.models import CourseOfAction
 

@@ -1,0 +1,92 @@
+"""child_position (app/assessments/latest.py) always equals each child's latest current
+concluding assessment, whatever happens to the assessments."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from app.assessments.latest import _latest
+from app.assessments.models import Assessment, AssessmentKind, ChildPosition
+from app.assessments.positions import Position
+from app.auth.roles import Role
+from app.extensions import db
+from app.org.models import UnitKind
+from tests.factories import make_unit, make_user
+from tests.web.test_assessments_overview import TODAY, add_children, assessment
+
+
+def assert_positions_match_the_assessments() -> None:
+    kept = set(
+        db.session.execute(
+            select(
+                ChildPosition.child_id,
+                ChildPosition.assessment_id,
+                ChildPosition.position,
+                ChildPosition.assessed_on,
+            )
+        )
+    )
+    ranked = set(db.session.execute(_latest(select(Assessment.child_id).distinct())))
+    assert kept == ranked
+
+
+def test_positions_follow_new_assessments_corrections_and_rollbacks(app):
+    unit = make_unit("Børnehaven Stjernen", UnitKind.BOERNEHAVE)
+    paedagog = make_user(Role.PAEDAGOG, unit)
+    children = add_children(unit, 30, random.Random(3), assessor=paedagog)
+    assert_positions_match_the_assessments()
+    child = children[0]
+
+    # A new joint assessment, today: the child's position now.
+    newest = assessment(child, unit, paedagog, TODAY, Position.ROED)
+    db.session.add(newest)
+    db.session.flush()
+    assert db.session.get(ChildPosition, child.id).assessment_id == newest.id
+    # An individual assessment is not concluding: the position stays.
+    db.session.add(
+        assessment(child, unit, paedagog, TODAY, Position.GROEN, AssessmentKind.INDIVIDUAL)
+    )
+    db.session.flush()
+    assert db.session.get(ChildPosition, child.id).position == Position.ROED
+
+    # A correction: the old version stops being current, the new one takes over.
+    newest.current = False
+    fixed = assessment(child, unit, paedagog, TODAY, Position.GUL)
+    fixed.series_uuid = newest.series_uuid
+    db.session.add(fixed)
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(ChildPosition, child.id).position == Position.GUL
+    assert_positions_match_the_assessments()
+
+    # Rolled back with the assessments it came from.
+    db.session.add(assessment(child, unit, paedagog, TODAY, Position.GROEN))
+    db.session.flush()
+    db.session.rollback()
+    assert db.session.get(ChildPosition, child.id).assessment_id == fixed.id
+
+    # The only concluding assessment withdrawn from the current set: no position at all.
+    lone = children[1]
+    for a in db.session.scalars(select(Assessment).where(Assessment.child_id == lone.id)):
+        a.current = False
+    db.session.flush()
+    assert db.session.get(ChildPosition, lone.id) is None
+    assert_positions_match_the_assessments()
+
+
+def test_an_older_date_entered_later_does_not_take_over(app):
+    """Latest by date (then id), not by entry: an assessment dated last week, entered today,
+    does not replace yesterday's."""
+    unit = make_unit("Dagplejen Måne", UnitKind.DAGPLEJE)
+    paedagog = make_user(Role.PAEDAGOG, unit)
+    (child,) = add_children(unit, 1, random.Random(1), assessor=paedagog)
+    yesterday = assessment(child, unit, paedagog, TODAY - timedelta(days=1), Position.GUL)
+    db.session.add(yesterday)
+    db.session.flush()
+    older = assessment(child, unit, paedagog, TODAY - timedelta(days=7), Position.ROED)
+    db.session.add(older)
+    db.session.flush()
+    assert db.session.get(ChildPosition, child.id).assessment_id == yesterday.id
