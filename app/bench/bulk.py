@@ -135,9 +135,9 @@ def _drop_checks(table) -> list:
 
 
 def _write(table, keys: tuple, rows: list[dict]) -> None:
-    """Write rows with each column's own bind processor (enum, JSON, dates) applied here, a
-    column at a time: SQLAlchemy's per-row parameter handling was most of the generator's time.
-    PostgreSQL gets one COPY, SQLite one executemany. Columns left out get their scalar
+    """Write rows with each column's own bind processor (enum, JSON, dates) applied here, once
+    per distinct value: SQLAlchemy's per-row parameter handling was most of the generator's
+    time. PostgreSQL gets one COPY, SQLite one executemany. Columns left out get their scalar
     default; a column with a computed default that is left out sends the rows the ordinary way."""
     missing = [c for c in table.c if c.key not in keys and c.default is not None]
     if any(not c.default.is_scalar for c in missing):
@@ -173,7 +173,8 @@ def _write(table, keys: tuple, rows: list[dict]) -> None:
 
 
 class _Memo(dict):
-    """A bind processor's result per value: the same dates, stamps and enums recur a lot."""
+    """A bind processor's result per value: the same dates, stamps and enums recur a lot (and
+    values that compare equal, such as True and 1, bind to the same)."""
 
     def __init__(self, process) -> None:
         super().__init__()
