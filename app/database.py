@@ -56,6 +56,19 @@ def _sqlite_savepoint_as_writer(connection, name) -> None:
         dbapi_connection.execute("BEGIN IMMEDIATE")
 
 
+def upsert(table, rows: list[dict] | dict, key: str, update: tuple[str, ...], dialect: str):
+    """INSERT ... ON CONFLICT (key) DO UPDATE SET update: one statement, so two requests that
+    both found no row cannot both insert one (SQLite and PostgreSQL)."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    stmt = insert(table).values(rows)
+    return stmt.on_conflict_do_update(
+        index_elements=[key], set_={c: stmt.excluded[c] for c in update}
+    )
+
+
 def init_app(app: Flask) -> None:
     import_models()
     db.init_app(app)

@@ -27,7 +27,7 @@ from sqlalchemy.exc import OperationalError
 from app.assessments import concerns_bridge, stamps
 from app.assessments import overview as ov
 from app.assessments.models import StoredFigures
-from app.database import BUSY_TIMEOUT_MS
+from app.database import BUSY_TIMEOUT_MS, upsert
 from app.extensions import db
 from app.org.models import Unit
 
@@ -104,24 +104,14 @@ def _store(figures: list[ov.UnitFigures], keys: dict, today: date) -> None:
             if sqlite:  # don't queue behind a long write for the database lock
                 connection.exec_driver_sql("PRAGMA busy_timeout=200")
             try:
-                connection.execute(_upsert(connection.dialect.name), rows)
+                stored = ("day", "token", "figures")
+                table, dialect = StoredFigures.__table__, connection.dialect.name
+                connection.execute(upsert(table, rows, "unit_id", stored, dialect))
             finally:
                 if sqlite:
                     connection.exec_driver_sql(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     except OperationalError as error:
         log.info("overview figures not stored (%s)", error.orig)
-
-
-def _upsert(dialect: str):
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    stmt = insert(StoredFigures.__table__)
-    return stmt.on_conflict_do_update(
-        index_elements=["unit_id"],
-        set_={c: stmt.excluded[c] for c in ("day", "token", "figures")},
-    )
 
 
 _COUNTS = ("children", "covered", "assessed", "overdue", "not_assessed")

@@ -23,6 +23,7 @@ from sqlalchemy import Select, event, inspect, select
 from sqlalchemy.orm import Session
 
 from app.assessments.models import UnitStamp
+from app.database import upsert
 
 _WATCHED: dict[type, tuple[dict[str, str], frozenset[str] | None]] = {}
 _RESOLVERS: dict[str, Callable[[set[int]], Select]] = {}
@@ -103,15 +104,9 @@ def _before_commit(session) -> None:
 
 def _upsert(dialect: str, unit_ids: list[int]):
     """Sorted ids: two transactions lock the stamp rows in the same order (no deadlock)."""
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
     token = uuid.uuid4().hex
-    stmt = insert(UnitStamp.__table__).values([{"unit_id": i, "token": token} for i in unit_ids])
-    return stmt.on_conflict_do_update(
-        index_elements=["unit_id"], set_={"token": stmt.excluded.token}
-    )
+    rows = [{"unit_id": i, "token": token} for i in unit_ids]
+    return upsert(UnitStamp.__table__, rows, "unit_id", ("token",), dialect)
 
 
 @event.listens_for(Session, "after_transaction_end")

@@ -20,6 +20,7 @@ from app.auth.models import User
 from app.auth.roles import Role
 from app.children.models import Caseload, Child
 from app.children.scoping import can_see_child
+from app.database import upsert
 from app.extensions import db
 from app.models import utcnow
 from app.org.models import Municipality
@@ -136,6 +137,15 @@ def prefetch_visits(user: User, payloads: list[dict]) -> Known:
         | {p.id: p for p in rows(planned.options(selectinload(PlannedVisit.record)), planned_ids)},
         followed_up=set(rows(followed_up, uuids)),
     )
+
+
+def _record_sex(child_id: int, sex: str) -> ChildSex:
+    """The child's first recorded sex, as an upsert: two visits recorded at once for a child
+    (a form and a sync batch) both find none, and the second insert must not fail the form."""
+    row = {"child_id": child_id, "sex": sex}
+    table, dialect = ChildSex.__table__, db.session.get_bind().dialect.name
+    db.session.execute(upsert(table, row, "child_id", ("sex",), dialect))
+    return db.session.get(ChildSex, child_id, populate_existing=True)
 
 
 def _known_or(found: dict | None, key, read, *, take: bool = False):
@@ -383,11 +393,15 @@ def process_visit(
         known and known.sexes, child_id, lambda: db.session.get(ChildSex, child_id)
     )
     if form.sex.data:
-        if recorded is None:
+        if recorded is None and known is None:
+            recorded = _record_sex(child_id, form.sex.data)
+        elif recorded is None:
+            # A batch adds it with its other rows; should another request have recorded the
+            # sex meanwhile, the batch's flush fails, it is taken again item by item, and the
+            # device sends that item again later (then as an update).
             recorded = ChildSex(child_id=child_id, sex=form.sex.data)
             db.session.add(recorded)
-            if known is not None:
-                known.sexes[child_id] = recorded
+            known.sexes[child_id] = recorded
         else:
             recorded.sex = form.sex.data
     sex = sex_of(child, recorded)

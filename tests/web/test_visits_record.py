@@ -416,3 +416,16 @@ def test_correcting_through_the_form_shows_the_history(client, auth, nurse, chil
     assert response.status_code == 303
     html = client.get(f"/besoeg/{visit.id}").get_data(as_text=True)
     assert "Vejet igen med ny vægt." in html and "vægt" in html
+
+
+def test_a_sex_recorded_meanwhile_by_another_request_does_not_fail_the_form(app, child):
+    """Two visits recorded at once for a child both find no recorded sex; the second one's
+    upsert takes over the row instead of failing on the unique key."""
+    from app.visits.models import ChildSex
+    from app.visits.services import _record_sex
+
+    db.session.add(ChildSex(child_id=child.id, sex="pige"))  # the other request's row
+    db.session.flush()
+    db.session.expunge_all()
+    assert _record_sex(child.id, "dreng").sex == "dreng"
+    assert db.session.scalar(select(db.func.count()).select_from(ChildSex)) == 1
