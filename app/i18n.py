@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 
 from flask import Flask, request, session
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 
@@ -67,8 +68,62 @@ def format_age(birth_date: date, on: date) -> str:
     return _("%(y)s år og %(m)s mdr.", y=years, m=rest)
 
 
+# WTForms' own messages (a value that is not among the choices, a required field left empty, a
+# number out of range) in the app's language: WTForms has no Danish catalogue, so a Danish user
+# saw English. The Danish texts are the app's own strings; English gets them back from the app's
+# catalogue. Keys: WTForms' messages (for plurals, the singular).
+_WTFORMS = {
+    "This field is required.": _l("Feltet skal udfyldes."),
+    "Invalid input.": _l("Ugyldig værdi."),
+    "Not a valid choice.": _l("Vælg en af mulighederne."),
+    "Invalid Choice: could not coerce.": _l("Vælg en af mulighederne."),
+    "Invalid choice(s): one or more data inputs could not be coerced.": _l(
+        "Vælg en af mulighederne."
+    ),
+    "'%(value)s' is not a valid choice for this field.": _l("Vælg en af mulighederne."),
+    "Not a valid date value.": _l("Angiv en gyldig dato."),
+    "Not a valid time value.": _l("Angiv et gyldigt klokkeslæt."),
+    "Not a valid datetime value.": _l("Angiv en gyldig dato og et gyldigt klokkeslæt."),
+    "Not a valid integer value.": _l("Angiv et helt tal."),
+    "Not a valid decimal value.": _l("Angiv et tal."),
+    "Not a valid float value.": _l("Angiv et tal."),
+    "Number must be at least %(min)s.": _l("Tallet skal være mindst %(min)s."),
+    "Number must be at most %(max)s.": _l("Tallet må højst være %(max)s."),
+    "Number must be between %(min)s and %(max)s.": _l(
+        "Tallet skal være mellem %(min)s og %(max)s."
+    ),
+    "Field must be at least %(min)d character long.": _l("Skriv mindst %(min)d tegn."),
+    "Field cannot be longer than %(max)d character.": _l("Højst %(max)d tegn."),
+    "Field must be exactly %(max)d character long.": _l("Skriv præcis %(max)d tegn."),
+    "Field must be between %(min)d and %(max)d characters long.": _l(
+        "Skriv mellem %(min)d og %(max)d tegn."
+    ),
+    "Invalid email address.": _l("Angiv en gyldig e-mailadresse."),
+    "Invalid UUID.": _l("Ugyldigt id."),
+}
+
+
+class _WTFormsMessages:
+    """The translations object Flask-WTF asks for WTForms' messages (see init_app)."""
+
+    def ugettext(self, string: str) -> str:
+        found = _WTFORMS.get(string)
+        return str(found) if found is not None else string
+
+    def ungettext(self, singular: str, plural: str, n: int) -> str:
+        if singular in _WTFORMS:
+            return self.ugettext(singular)
+        return singular if n == 1 else plural
+
+
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
+
+    @app.before_request
+    def _wtforms_messages() -> None:
+        # Flask-WTF takes the request's `wtforms_translations` before loading WTForms' own.
+        request.wtforms_translations = _WTFormsMessages()
+
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.globals["format_age"] = format_age
