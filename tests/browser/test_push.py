@@ -22,7 +22,7 @@ LEADER = "leder@opspor.demo"
 SOLSIKKEN = "Vuggestuen Solsikken"
 
 
-def wait_for(fn, timeout=10.0, interval=0.1):
+def wait_for(fn, timeout=30.0, interval=0.1):
     end = time.monotonic() + timeout
     while True:
         value = fn()
