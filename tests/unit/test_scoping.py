@@ -2,17 +2,29 @@
 
 from datetime import timedelta
 
+from sqlalchemy import select
+
 from app import clock
 from app.auth.roles import Role
 from app.children.models import Child
-from app.children.scoping import can_see_child, visible_children
+from app.children.scoping import (
+    can_see_child,
+    child_visible,
+    visible_child_ids,
+    visible_children,
+)
 from app.extensions import db
 from app.org.models import UnitKind
 from tests.factories import make_child, make_unit, make_user
 
 
 def ids(user):
-    return set(db.session.scalars(visible_children(user).with_only_columns(Child.id)))
+    """The children the user sees, checked to be the same in the three forms the scope takes
+    (a condition on Child, a select of ids, a correlated check on another table's child_id)."""
+    found = set(db.session.scalars(visible_children(user).with_only_columns(Child.id)))
+    assert set(db.session.scalars(visible_child_ids(user))) == found
+    assert set(db.session.scalars(select(Child.id).where(child_visible(user, Child.id)))) == found
+    return found
 
 
 def test_paedagog_sees_her_units_children_only(app):
