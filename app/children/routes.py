@@ -11,7 +11,12 @@ from app.admin.scoping import sees_child_details
 from app.audit.services import log_access
 from app.auth.roles import CPR_VISIBLE_ROLES
 from app.children import cpr
-from app.children.queries import current_enrolment, my_children, search_children
+from app.children.queries import (
+    count_children,
+    current_enrolment,
+    my_children,
+    search_children,
+)
 from app.children.scoping import get_child_or_404
 from app.extensions import db
 from app.security import login_required
@@ -29,7 +34,8 @@ def home():
     screen = home_screen(current_user.primary_role)
     if screen is not None:
         return screen()
-    page = db.paginate(my_children(current_user), per_page=PAGE_SIZE, error_out=False)
+    page = db.paginate(my_children(current_user), per_page=PAGE_SIZE, error_out=False, count=False)
+    page.total = count_children(current_user)
     return render_template(
         "children/home.html", page=page, today=clock.today(), current_enrolment=current_enrolment
     )
