@@ -5,13 +5,37 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from flask import Flask, g, has_app_context, request, session
-from flask_babel import get_translations, ngettext
-from flask_babel import gettext as _
+from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.clock import LOCAL_TZ
 from app.extensions import babel
+
+
+def _translations():
+    """This request's translations, looked up once. Flask-Babel looks them up through several
+    context proxies on every string (~40 µs), and a page renders a few hundred strings."""
+    if not has_app_context():
+        return get_translations()
+    translations = g.get("_translations")
+    if translations is None:
+        translations = g._translations = get_translations()
+    return translations
+
+
+def gettext(string: str, **variables) -> str:
+    """Flask-Babel's gettext through the per-request lookup, for strings made per row."""
+    text = _translations().ugettext(string)
+    return text % variables if variables else text
+
+
+def ngettext(singular: str, plural: str, num: int, **variables) -> str:
+    variables.setdefault("num", num)
+    return _translations().ungettext(singular, plural, num) % variables
+
+
+_ = gettext
 
 
 def select_locale() -> str:
@@ -114,17 +138,6 @@ class _WTFormsMessages:
         if singular in _WTFORMS:
             return self.ugettext(singular)
         return singular if n == 1 else plural
-
-
-def _translations():
-    """This request's translations, looked up once. Flask-Babel looks them up through several
-    context proxies on every string (~40 µs), and a page renders a few hundred strings."""
-    if not has_app_context():
-        return get_translations()
-    translations = g.get("_translations")
-    if translations is None:
-        translations = g._translations = get_translations()
-    return translations
 
 
 def init_app(app: Flask) -> None:

@@ -20,6 +20,7 @@ import calendar
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 from itertools import islice
 
 from app.assessments.positions import Position
@@ -151,10 +152,16 @@ def instance(spec: RoundSpec, year: int) -> Round:
     return Round(spec.name, start, end, deadline, spec)
 
 
+@lru_cache(maxsize=512)
+def _rounds_of_year(specs: tuple[RoundSpec, ...], year: int) -> tuple[Round, ...]:
+    # Kept: a home screen asks for the same few years' rounds for each of its ~60 children.
+    return tuple(sorted((instance(s, year) for s in specs), key=lambda r: r.start))
+
+
 def rounds_from(schedule: Schedule, year: int) -> Iterator[Round]:
     """Every round starting in `year` or later, in order of start (an endless generator)."""
     while True:
-        yield from sorted((instance(s, year) for s in schedule.rounds), key=lambda r: r.start)
+        yield from _rounds_of_year(schedule.rounds, year)
         year += 1
 
 

@@ -101,7 +101,9 @@ def child_statuses(
         (child_id, unit_id): last
         for child_id, unit_id, last in db.session.execute(last_concluded_per_unit(ids))
     }
-    pending_rows = db.session.execute(pending_individuals_for(ids)).all()
+    pending_rows: dict[tuple[int, int], list] = {}
+    for row in db.session.execute(pending_individuals_for(ids)):
+        pending_rows.setdefault((row.child_id, row.unit_id), []).append(row)
     who = UserUnits.of(user)
     supervisor = Role.DAGPLEJEPAEDAGOG in user.roles and not (
         user.roles & {Role.DAGPLEJER, Role.PAEDAGOG}
@@ -134,9 +136,7 @@ def child_statuses(
             status.due_soon = rules.due_soon(status.due, today, round_)
             since = last or enrolment.start_date
             pending = [
-                r
-                for r in pending_rows
-                if r.child_id == child.id and r.unit_id == unit.id and r.assessed_on >= since
+                r for r in pending_rows.get((child.id, unit.id), ()) if r.assessed_on >= since
             ]
             status.pending = len(pending)
             status.mine_pending = any(r.assessor_id == user.id for r in pending)

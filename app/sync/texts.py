@@ -6,7 +6,7 @@ strict CSP allows) and fill in {placeholders}.
 
 from __future__ import annotations
 
-from flask_babel import gettext as _
+from app.i18n import gettext as _
 
 
 def texts() -> dict[str, str]:
