@@ -57,9 +57,11 @@ def unit_counts(unit_ids: set[int], today: date) -> dict[int, dict[str, int]]:
         fn = _function(key)
         if fn is None:
             continue
-        rows = fn(unit_ids, today).order_by(None).subquery()
-        query = select(rows.c.unit_id, func.count()).group_by(rows.c.unit_id)
-        for unit_id, n in db.session.execute(query):
+        rows = fn(unit_ids, today).order_by(None)
+        # The list's own table and conditions, counted per unit: no subquery of whole rows.
+        unit = rows.column_descriptions[0]["entity"].unit_id
+        query = rows.with_only_columns(unit, func.count(), maintain_column_froms=True)
+        for unit_id, n in db.session.execute(query.group_by(unit)):
             counts.setdefault(unit_id, {})[key] = n
     return counts
 
@@ -97,9 +99,10 @@ def children_without_plan(child_ids: list[int], today: date) -> set[int]:
     unit_ids = set(
         db.session.scalars(select(Enrolment.unit_id).where(Enrolment.child_id.in_(child_ids)))
     )
-    rows = fn(unit_ids, today).order_by(None).subquery()
-    query = select(rows.c.child_id).where(rows.c.child_id.in_(child_ids))
-    return set(db.session.scalars(query))
+    rows = fn(unit_ids, today).order_by(None)
+    child_id = rows.column_descriptions[0]["entity"].child_id
+    query = rows.with_only_columns(child_id, maintain_column_froms=True)
+    return set(db.session.scalars(query.where(child_id.in_(child_ids))))
 
 
 def child_items(child_id: int) -> dict[str, list] | None:
