@@ -248,14 +248,13 @@ def unit_figures(units: list[Unit], today: date) -> list[UnitFigures]:
         for unit_id, n in db.session.execute(children):
             figures[unit_id].children = n
 
-    enrolled = select(Enrolment.child_id).where(Enrolment.unit_id.in_(ids), _enrolled_now(today))
-    latest = latest_position_subquery(enrolled)
+    # Each current enrolment looks its child's position up by key (a district: thousands).
     by_position = (
-        select(Enrolment.unit_id, latest.c.position, func.count())
+        select(Enrolment.unit_id, ChildPosition.position, func.count())
         .select_from(Enrolment)
-        .outerjoin(latest, latest.c.child_id == Enrolment.child_id)
+        .outerjoin(ChildPosition, ChildPosition.child_id == Enrolment.child_id)
         .where(Enrolment.unit_id.in_(ids), _enrolled_now(today))
-        .group_by(Enrolment.unit_id, latest.c.position)
+        .group_by(Enrolment.unit_id, ChildPosition.position)
     )
     for unit_id, position, n in db.session.execute(by_position):
         if position is None:
@@ -314,7 +313,8 @@ def trend_counts(units, plan_of, today: date) -> dict[int, list]:
         .where(
             Assessment.current.is_(True),
             Assessment.concluding.is_(True),
-            Assessment.unit_id.in_([u.id for u in units]),
+            # Only units with a trend: a district's thousands of visit assessments have none.
+            Assessment.unit_id.in_([u.id for u in units if plan_of[u.kind.value].trend]),
             Assessment.assessed_on >= earliest,
         )
         .subquery()
