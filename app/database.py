@@ -35,6 +35,10 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    # Reads map the file instead of copying each page through read(), and each connection keeps
+    # 16 MB of pages rather than 2 MB: the database is ~400 MB at 40,000 children.
+    cursor.execute("PRAGMA mmap_size=268435456")
+    cursor.execute("PRAGMA cache_size=-16000")
     cursor.close()
 
 
