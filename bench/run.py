@@ -263,6 +263,18 @@ def machine() -> str:
     return f"{os.cpu_count()} cores ({cpu}), {mem:.0f} GiB RAM, {system}"
 
 
+def cpu_reference_ms() -> float:
+    """A fixed pure-Python loop, best of 5 (ms): how fast this machine's cores run Python, so
+    tables measured on different machines (or the same one on a busy day) can be compared."""
+
+    def loop() -> float:
+        started = time.perf_counter()
+        sum(i * i for i in range(1_000_000))
+        return time.perf_counter() - started
+
+    return round(min(loop() for _ in range(5)) * 1000, 1)
+
+
 def commit() -> str:
     def git(*a):
         return subprocess.run(  # noqa: S603
@@ -440,6 +452,7 @@ def main(argv=None) -> int:
             "think": args.think,
             "analyze": bool(args.analyze),
             "load_before": round(os.getloadavg()[0], 1),
+            "cpu_reference_ms": cpu_reference_ms(),
             "areas_included": [],
             "areas_skipped": [],
         },

@@ -172,6 +172,11 @@ def markdown(results: dict) -> str:
             f"{meta.get('load_after', '?')} at the end, in {meta.get('total_s', '?')} s: figures "
             "taken while other work ran on the machine are slower than it can do."
         )
+    if meta.get("cpu_reference_ms"):
+        load += (
+            f" CPU reference (a fixed Python loop, best of 5): {meta['cpu_reference_ms']:g} ms;"
+            " compare tables from other machines by it (higher is slower)."
+        )
     out = [
         f"Measured {meta['date']} on {meta['machine']}, commit `{meta['commit']}`.{load}",
         "",
