@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 from flask import Flask, g, has_app_context, request, session
 from flask_babel import get_translations
-from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
 
 from app.clock import LOCAL_TZ
@@ -15,12 +15,22 @@ from app.extensions import babel
 
 def _translations():
     """This request's translations, looked up once. Flask-Babel looks them up through several
-    context proxies on every string (~40 µs), and a page renders a few hundred strings."""
+    context proxies on every string (~40 µs), and a page renders a few hundred strings.
+
+    Kept on Flask-Babel's own request state beside the locale they are for, so a block under
+    force_locale (a push message in the user's language) gets that locale's, and the request's
+    own again after it."""
     if not has_app_context():
         return get_translations()
-    translations = g.get("_translations")
-    if translations is None:
-        translations = g._translations = get_translations()
+    state = g.get("_flask_babel")
+    if state is not None:
+        kept = getattr(state, "opspor_translations", None)
+        locale = getattr(state, "babel_locale", None)
+        if kept is not None and locale is not None and kept[0] is locale:
+            return kept[1]
+    translations = get_translations()  # sets the request's Flask-Babel state and locale
+    state = g._flask_babel
+    state.opspor_translations = (state.babel_locale, translations)
     return translations
 
 
@@ -35,7 +45,13 @@ def ngettext(singular: str, plural: str, num: int, **variables) -> str:
     return _translations().ungettext(singular, plural, num) % variables
 
 
+def lazy_gettext(string: str, **variables) -> LazyString:
+    """A string translated when it is used (form labels, choices made at import)."""
+    return LazyString(gettext, string, **variables)
+
+
 _ = gettext
+_l = lazy_gettext
 
 
 def select_locale() -> str:

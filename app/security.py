@@ -5,10 +5,10 @@ from __future__ import annotations
 from functools import wraps
 
 from flask import abort, jsonify, redirect, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.auth.roles import Role
+from app.i18n import gettext as _
 
 
 def wants_json() -> bool:

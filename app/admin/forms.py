@@ -5,7 +5,6 @@ WTForms has no Danish catalogue, so every built-in message is given here in Dani
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -31,6 +30,7 @@ from wtforms.validators import (
 )
 
 from app.admin.labels import RELATION_LABELS, ROLE_LABELS, UNIT_KIND_LABELS
+from app.i18n import lazy_gettext as _l
 
 DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y", "%d-%m-%Y", "%d/%m/%Y"]
 NONE = 0  # the "no choice" value of an integer select

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
 from app.auth.roles import Role
+from app.i18n import lazy_gettext as _l
 from app.org.models import UnitKind
 
 ROLE_LABELS = {

@@ -5,13 +5,13 @@ units; see app/admin/scoping.py)."""
 from __future__ import annotations
 
 from flask import Flask, redirect, render_template, url_for
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.admin import queries, views_children, views_staff, views_units  # noqa: F401 (register views)
 from app.admin.blueprint import bp, child_admin_required
 from app.admin.labels import relation_label, role_label, unit_kind_label
 from app.admin.scoping import can_administer_children
+from app.i18n import lazy_gettext as _l
 from app.web import register_nav
 
 

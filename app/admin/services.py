@@ -11,7 +11,6 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
 from app import clock
@@ -25,6 +24,7 @@ from app.children import cpr as cprlib
 from app.children.models import Caseload, Child, Enrolment, Guardian
 from app.extensions import db
 from app.i18n import format_date
+from app.i18n import gettext as _
 from app.models import utcnow
 from app.org.models import Area, Unit, UnitKind
 

@@ -8,7 +8,6 @@ every change logs what changed (services). CPR numbers travel only in POST bodie
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from app import clock
@@ -40,6 +39,7 @@ from app.auth.roles import Role
 from app.children import cpr as cprlib
 from app.children.models import Caseload, Child, Enrolment, Guardian
 from app.extensions import db
+from app.i18n import gettext as _
 from app.org.models import UnitKind
 
 

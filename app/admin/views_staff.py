@@ -5,7 +5,6 @@ made: only its hash is stored."""
 from __future__ import annotations
 
 from flask import abort, flash, make_response, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -16,6 +15,7 @@ from app.admin.services import Problem
 from app.auth.models import Membership, User
 from app.auth.roles import Role
 from app.extensions import db
+from app.i18n import gettext as _
 from app.org.models import Unit
 from app.security import admin_required
 

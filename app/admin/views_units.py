@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app import clock
@@ -12,6 +11,7 @@ from app.admin.blueprint import attach, bp
 from app.admin.forms import NONE, AreaForm, UnitForm, options
 from app.admin.services import Problem
 from app.extensions import db
+from app.i18n import gettext as _
 from app.org.models import Unit
 from app.security import admin_required
 

@@ -11,10 +11,10 @@ from importlib import import_module
 from importlib.util import find_spec
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app.extensions import db
+from app.i18n import lazy_gettext as _l
 
 # list key in our URLs → (query function in app.concerns.queries, title)
 LISTS = {

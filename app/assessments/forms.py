@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid as uuid_module
 from datetime import date, datetime
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -22,6 +21,7 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 from app import clock
 from app.assessments.positions import Position
 from app.assessments.rules import BAND_CODES, justification_required
+from app.i18n import lazy_gettext as _l
 
 AREA_CODES = ("psykisk", "kognitiv", "social", "fysisk")
 NOTE_FIELDS = tuple(f"note_{code}" for code in AREA_CODES)

@@ -18,8 +18,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -48,6 +46,8 @@ from app.auth.roles import ASSESSING_ROLES, Role
 from app.children.models import Child, Enrolment
 from app.children.scoping import get_child_or_404, visible_children
 from app.extensions import db
+from app.i18n import gettext as _
+from app.i18n import lazy_gettext as _l
 from app.org.models import Area, Unit
 from app.security import login_required, roles_required
 from app.sync.registry import register_record_kind

@@ -9,7 +9,6 @@ import uuid as uuid_module
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
@@ -27,6 +26,7 @@ from app.auth.roles import ASSESSING_ROLES, Role
 from app.children.models import Child, Enrolment
 from app.children.scoping import can_see_child
 from app.extensions import db
+from app.i18n import gettext as _
 from app.org.models import Area, Unit
 from app.sync.registry import SubmitResult
 

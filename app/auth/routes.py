@@ -16,13 +16,13 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from app.auth import services
 from app.auth.forms import LoginForm, SetPasswordForm
 from app.auth.models import Invitation
 from app.extensions import limiter
+from app.i18n import gettext as _
 from app.security import login_required
 
 bp = Blueprint("auth", __name__)

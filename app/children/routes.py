@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, Flask, redirect, render_template, request, url_for
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app import clock
@@ -19,6 +18,7 @@ from app.children.queries import (
 )
 from app.children.scoping import get_child_or_404
 from app.extensions import db
+from app.i18n import lazy_gettext as _l
 from app.security import login_required
 from app.web import home_screen, register_nav
 

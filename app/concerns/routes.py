@@ -6,11 +6,11 @@ The views live in views_*.py by topic; this module wires them into the app.
 from __future__ import annotations
 
 from flask import Blueprint, Flask, abort, request
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.children.scoping import get_child_or_404
 from app.extensions import db
+from app.i18n import lazy_gettext as _l
 
 bp = Blueprint("concerns", __name__)
 

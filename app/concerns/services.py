@@ -7,7 +7,6 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app import clock
@@ -25,6 +24,7 @@ from app.concerns.models import (
 )
 from app.concerns.rules import Answer, Level
 from app.extensions import db
+from app.i18n import gettext as _
 from app.org.models import Unit
 from app.signals import course_opened
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -27,6 +25,8 @@ from app.concerns.models import SOURCES, PlanItem, SparringRequest, Underretning
 from app.concerns.routes import bp, course_or_404, is_partial
 from app.concerns.rules import Answer, Level, Trigger
 from app.extensions import db
+from app.i18n import gettext as _
+from app.i18n import lazy_gettext as _l
 from app.security import login_required
 
 TRIGGER_TEXT = {

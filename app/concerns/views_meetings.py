@@ -4,7 +4,6 @@ meeting become plan items (follow-ups) on the course."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from app import clock
@@ -16,6 +15,7 @@ from app.concerns.models import Meeting
 from app.concerns.routes import bp, course_or_404
 from app.concerns.views_course import staff_choices
 from app.extensions import db
+from app.i18n import gettext as _
 from app.security import login_required
 
 PREP_FIELDS = (

@@ -4,8 +4,6 @@ with consent or another legal basis); the answer is recorded where the request l
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -25,6 +23,8 @@ from app.concerns.queries import anonymous_sparring
 from app.concerns.routes import bp
 from app.extensions import db
 from app.i18n import format_age
+from app.i18n import gettext as _
+from app.i18n import lazy_gettext as _l
 from app.org.models import Unit
 from app.org.queries import descendant_unit_ids
 from app.security import login_required

@@ -8,7 +8,6 @@ line or a form field, and the page is not stored by any cache.
 from __future__ import annotations
 
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from app import clock
@@ -20,6 +19,7 @@ from app.concerns.forms import DraftForm, ReceiptForm, SentForm, options
 from app.concerns.models import CourseOfAction, Underretning
 from app.concerns.routes import bp
 from app.extensions import db
+from app.i18n import gettext as _
 from app.security import login_required
 
 DRAFT_FIELDS = ("writer_relation", "concern", "observations", "tried", "parents_text", "other")

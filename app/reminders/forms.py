@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
+
+from app.i18n import lazy_gettext as _l
 
 HOURS = [SelectChoice(h, f"{h:02d}:00") for h in range(24)]
 

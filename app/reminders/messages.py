@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from flask_babel import gettext as _
 from flask_babel import ngettext
+
+from app.i18n import gettext as _
 
 
 def title(kind: str) -> str:

@@ -18,13 +18,13 @@ from flask import (
     url_for,
 )
 from flask.cli import AppGroup
-from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup, escape
 from sqlalchemy import select
 
 from app import signals
 from app.extensions import csrf, db
+from app.i18n import gettext as _
 from app.org.models import Area, Municipality, Unit
 from app.reminders import messages, queries, services, sweep, vapid
 from app.reminders.forms import ButtonForm, QuietHoursForm

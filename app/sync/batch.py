@@ -20,12 +20,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import current_app
-from flask_babel import gettext as _
 from sqlalchemy import event, select
 
 from app.audit.services import drop_pending, pending_count
 from app.children.scoping import prefetch_visible
 from app.extensions import db
+from app.i18n import gettext as _
 from app.sync import rules
 from app.sync.models import SyncReceipt
 from app.sync.registry import SubmitResult, kinds, prefetcher, submitter

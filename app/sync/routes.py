@@ -18,8 +18,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import func, select
@@ -28,6 +26,8 @@ from app import clock
 from app.audit.services import log_access
 from app.extensions import db
 from app.i18n import format_datetime
+from app.i18n import gettext as _
+from app.i18n import lazy_gettext as _l
 from app.security import login_required
 from app.sync import batch, openapi, plan, rules, services, texts, worker
 from app.sync.forms import ResolveForm

@@ -10,12 +10,12 @@ from importlib import import_module
 from typing import Any
 from uuid import uuid4
 
-from flask_babel import gettext as _
 from sqlalchemy import inspect, select
 
 from app.audit.services import log_access
 from app.children.scoping import can_see_child, prefetch_visible
 from app.extensions import db
+from app.i18n import gettext as _
 from app.models import utcnow
 from app.sync import rules
 from app.sync.models import Conflict, SyncReceipt

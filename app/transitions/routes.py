@@ -8,12 +8,12 @@ use and wires the area into the app.
 from __future__ import annotations
 
 from flask import Blueprint, Flask, abort, url_for
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app import clock
 from app.auth.roles import ASSESSING_ROLES
 from app.extensions import db
+from app.i18n import lazy_gettext as _l
 from app.security import roles_required
 from app.sync.plan import register_offline_pages
 from app.sync.registry import register_record_kind

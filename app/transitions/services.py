@@ -6,7 +6,6 @@ serves the HTML form and the sync endpoint, idempotent on the client's uuid.
 
 from __future__ import annotations
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 from wtforms.fields.choices import SelectChoice
@@ -16,6 +15,7 @@ from app.audit.services import log_access
 from app.children.models import Child
 from app.children.scoping import can_see_child
 from app.extensions import db
+from app.i18n import gettext as _
 from app.signals import transition_handed_over
 from app.sync.registry import SubmitResult
 from app.transitions import definitions, prefill

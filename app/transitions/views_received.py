@@ -6,11 +6,11 @@ new unit. Every read is in the access log; the schema is never cached on the dev
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from app import clock
 from app.audit.services import log_access
+from app.i18n import gettext as _
 from app.transitions import definitions, prefill, queries, services
 from app.transitions.forms import EmptyForm, MeetingForm, WithdrawForm
 from app.transitions.routes import (

@@ -10,12 +10,12 @@ from __future__ import annotations
 import uuid as uuid_mod
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from app import clock
 from app.audit.services import log_access
 from app.children.scoping import get_child_or_404
+from app.i18n import gettext as _
 from app.transitions import definitions, prefill, queries, services
 from app.transitions.forms import ConsentForm, MeetingForm, WithdrawForm, schema_form_class
 from app.transitions.routes import (

@@ -8,8 +8,6 @@ from __future__ import annotations
 import uuid as uuidlib
 from functools import cached_property
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -35,6 +33,8 @@ from wtforms.validators import (
 from wtforms.widgets import TextInput
 
 from app import clock
+from app.i18n import gettext as _
+from app.i18n import lazy_gettext as _l
 from app.visits import rules
 from app.visits.screening import ADBB_ITEMS, ADBB_LEVELS, EPDS_ITEMS, PARENTS, adbb_age_ok
 from app.visits.valuesets import (

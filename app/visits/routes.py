@@ -15,8 +15,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -26,6 +24,8 @@ from app.auth.roles import Role
 from app.children.scoping import get_child_or_404
 from app.extensions import db
 from app.i18n import format_age
+from app.i18n import gettext as _
+from app.i18n import lazy_gettext as _l
 from app.security import login_required, roles_required
 from app.sync.registry import register_record_kind
 from app.visits import queries, screening, services, valuesets

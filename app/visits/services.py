@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import date, time, timedelta
 from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
@@ -22,6 +21,7 @@ from app.children.models import Caseload, Child
 from app.children.scoping import can_see_child
 from app.database import upsert
 from app.extensions import db
+from app.i18n import gettext as _
 from app.models import utcnow
 from app.org.models import Municipality
 from app.signals import urgent_screening

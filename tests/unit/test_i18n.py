@@ -134,3 +134,22 @@ def test_naive_times_from_the_database_are_read_as_utc():
 def test_any_time_formats_as_dd_mm_yyyy(value):
     assert re.fullmatch(r"\d\d\.\d\d\.\d{4}", format_date(value.replace(tzinfo=UTC)))
     assert re.fullmatch(r"\d\d\.\d\d\.\d{4} kl\. \d\d:\d\d", format_datetime(value))
+
+
+def test_the_per_request_translations_follow_force_locale(app):
+    """Strings are looked up once per request, but a block under force_locale (a push message
+    in the recipient's language) still gets its own locale, and the request's after it."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    from app.i18n import gettext, lazy_gettext
+
+    label = lazy_gettext("Mine børn")
+    with app.test_request_context("/"):
+        assert gettext("Mine børn") == "Mine børn"
+        with force_locale("en"):
+            assert gettext("Mine børn") == "My children"
+            assert str(label) == "My children"
+            assert render_template_string("{{ _('Mine børn') }}") == "My children"
+        assert gettext("Mine børn") == "Mine børn" == str(label)
+        assert render_template_string("{{ _('Mine børn') }}") == "Mine børn"
