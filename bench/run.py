@@ -265,7 +265,9 @@ def machine() -> str:
 
 def cpu_reference_ms() -> float:
     """A fixed pure-Python loop, best of 5 (ms): how fast this machine's cores run Python, so
-    tables measured on different machines (or the same one on a busy day) can be compared."""
+    tables measured on different machines (or the same one on a busy day) can be compared.
+    Taken at the start and at the end: on a shared host the figure itself moves (60-110 ms
+    within minutes has been seen on an otherwise idle machine)."""
 
     def loop() -> float:
         started = time.perf_counter()
@@ -468,6 +470,7 @@ def main(argv=None) -> int:
             results["dbs"][kind] = {"skipped": f"failed ({exc.__class__.__name__}), see the log"}
     results["meta"]["total_s"] = round(time.perf_counter() - started)
     results["meta"]["load_after"] = round(os.getloadavg()[0], 1)
+    results["meta"]["cpu_reference_end_ms"] = cpu_reference_ms()
     from bench import table
 
     (RESULTS / "latest.json").write_text(json.dumps(results, indent=1, default=str))

@@ -173,9 +173,11 @@ def markdown(results: dict) -> str:
             "taken while other work ran on the machine are slower than it can do."
         )
     if meta.get("cpu_reference_ms"):
+        end = meta.get("cpu_reference_end_ms")
+        at_end = f" at the start, {end:g} ms at the end" if end else ""
         load += (
-            f" CPU reference (a fixed Python loop, best of 5): {meta['cpu_reference_ms']:g} ms;"
-            " compare tables from other machines by it (higher is slower)."
+            f" CPU reference (a fixed Python loop, best of 5): {meta['cpu_reference_ms']:g} ms"
+            f"{at_end}; compare tables from other machines by it (higher is slower)."
         )
     out = [
         f"Measured {meta['date']} on {meta['machine']}, commit `{meta['commit']}`.{load}",

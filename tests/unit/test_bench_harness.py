@@ -115,6 +115,7 @@ def _results() -> dict:
             "areas_included": ["assessments"],
             "areas_skipped": ["visits"],
             "cpu_reference_ms": 81.5,
+            "cpu_reference_end_ms": 104.0,
         },
         "urls": urls,
         "unit_size": 58,
@@ -164,7 +165,7 @@ def _results() -> dict:
 def test_the_table_reports_figures_goals_and_missing_pages():
     text = table.markdown(_results())
     assert "commit `abc1234`" in text and "2,000 children" in text
-    assert "CPU reference (a fixed Python loop, best of 5): 81.5 ms" in text
+    assert "best of 5): 81.5 ms at the start, 104 ms at the end" in text
     assert (
         "| child page | SQLite | 10 / 40 / 60 | 3.0 | 10 / 250 / 60 | 3.0 | 7 | **missed** |"
         in text
