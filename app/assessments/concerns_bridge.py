@@ -105,18 +105,18 @@ def children_without_plan(child_ids: list[int], today: date) -> set[int]:
     return set(db.session.scalars(query.where(child_id.in_(child_ids))))
 
 
-def child_items(child_id: int) -> dict[str, list] | None:
-    """A child's courses, meetings, sparring and underretninger for the timeline, or None."""
-    module = _queries()
-    if module is None:
+def child_items(child) -> dict[str, list] | None:
+    """A child's courses, meetings, sparring and underretninger for the timeline, or None.
+    The concerns area's own child summary, which its section on the same page reads too."""
+    if _queries() is None:
         return None
-    found = {}
-    for key, name in (
-        ("courses", "courses_for_child"),
-        ("meetings", "meetings_for_child"),
-        ("sparring", "sparring_for_child"),
-        ("underretninger", "underretninger_for_child"),
-    ):
-        fn = getattr(module, name, None)
-        found[key] = list(db.session.scalars(fn(child_id))) if fn else []
-    return found
+    try:
+        summary = import_module("app.concerns.views_lists").child_summary(child)
+    except (ImportError, AttributeError):
+        return None
+    return {
+        "courses": summary.courses,
+        "meetings": summary.meetings,
+        "sparring": summary.sparring,
+        "underretninger": summary.underretninger,
+    }

@@ -49,8 +49,9 @@ def _url(endpoint: str, **values) -> str | None:
         return None
 
 
-def _concern_events(child_id: int) -> list[Event] | None:
-    items = concerns_bridge.child_items(child_id)
+def _concern_events(child) -> list[Event] | None:
+    child_id = child.id
+    items = concerns_bridge.child_items(child)
     if items is None:
         return None
     events = []
@@ -99,5 +100,5 @@ def child_timeline(child) -> dict:
         "trend": rules.trend(latest.position, previous.position) if previous else None,
         "schema": settings.schema(municipality),
         "can_assess": current_user.has_role(*ASSESSING_ROLES),
-        "concerns": _concern_events(child.id),
+        "concerns": _concern_events(child),
     }

@@ -15,11 +15,12 @@ from app.audit.services import log_access
 from app.children.models import Child
 from app.children.scoping import visible_child_ids
 from app.concerns import queries, services
-from app.concerns.models import CourseOfAction, PlanItem, Underretning
+from app.concerns.models import CourseOfAction, Meeting, PlanItem, SparringRequest, Underretning
 from app.concerns.routes import bp
 from app.extensions import db
 from app.org.models import Unit
 from app.org.queries import descendant_unit_ids
+from app.request_memo import memo
 from app.security import login_required
 
 
@@ -151,15 +152,25 @@ class ChildConcerns:
     open_course: CourseOfAction | None
 
 
+_CHILD_MODELS = (CourseOfAction, PlanItem, Meeting, SparringRequest, Underretning)
+
+
 def child_summary(child: Child) -> ChildConcerns:
-    """For the child-page section (the page itself logs the view)."""
+    """For the child-page section and the timeline beside it: read once per request (the page
+    itself logs the view)."""
+    kept = memo("concerns.child_summary", depends_on=_CHILD_MODELS)
+    if kept is not None and child.id in kept:
+        return kept[child.id]
     courses = db.session.scalars(
         queries.courses_for_child(child.id).options(selectinload(CourseOfAction.plan_items))
     ).all()
-    return ChildConcerns(
+    summary = ChildConcerns(
         courses=list(courses),
         meetings=list(db.session.scalars(queries.meetings_for_child(child.id))),
         sparring=list(db.session.scalars(queries.sparring_for_child(child.id))),
         underretninger=list(db.session.scalars(queries.underretninger_for_child(child.id))),
         open_course=next((c for c in courses if c.is_open), None),
     )
+    if kept is not None:
+        kept[child.id] = summary
+    return summary
