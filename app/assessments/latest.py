@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from app.assessments.models import Assessment, ChildPosition
 from app.assessments.queries import ranked_concluding
+from app.children.models import Child
 
 _TABLE = ChildPosition.__table__
 
@@ -35,8 +36,19 @@ def _insert_from(query):
 
 
 def refresh(connection, child_ids: set[int]) -> None:
-    """Rewrite the rows of these children from their assessments."""
+    """Rewrite the rows of these children from their assessments.
+
+    Two transactions rewriting the same child at once (two staff assessing it, a sync batch
+    beside a form) would both delete and then both insert its row: on PostgreSQL the second
+    insert failed on the key. So the children's own rows are locked first, in id order: the
+    second transaction waits for the first to commit, and its statements then see the first's
+    assessments and row. NO KEY UPDATE, not UPDATE: the assessment's foreign key already holds
+    a KEY SHARE lock on the child, which UPDATE would wait on in the other transaction too.
+    SQLite has one writer at a time and needs no lock."""
     ids = sorted(child_ids)
+    connection.execute(
+        select(Child.id).where(Child.id.in_(ids)).order_by(Child.id).with_for_update(key_share=True)
+    )
     connection.execute(delete(_TABLE).where(_TABLE.c.child_id.in_(ids)))
     connection.execute(_insert_from(_latest(ids)))
 

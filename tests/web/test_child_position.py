@@ -4,11 +4,14 @@ concluding assessment, whatever happens to the assessments."""
 from __future__ import annotations
 
 import random
+import threading
+import time
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
-from app.assessments.latest import _latest
+from app.assessments.latest import _latest, refresh
 from app.assessments.models import Assessment, AssessmentKind, ChildPosition
 from app.assessments.positions import Position
 from app.auth.roles import Role
@@ -90,3 +93,38 @@ def test_an_older_date_entered_later_does_not_take_over(app):
     db.session.add(older)
     db.session.flush()
     assert db.session.get(ChildPosition, child.id).assessment_id == yesterday.id
+
+
+def test_two_transactions_rewriting_one_childs_position_at_once_both_commit(app):
+    """Two staff assessing one child at the same moment: the second waits for the first and
+    then rewrites the row from both assessments (it failed on the key on PostgreSQL)."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has one writer at a time: there is nothing to race")
+    unit = make_unit("Børnehaven Månen", UnitKind.BOERNEHAVE)
+    paedagog = make_user(Role.PAEDAGOG, unit)
+    children = add_children(unit, 5, random.Random(5), assessor=paedagog)
+    child_id = next(c.id for c in children if db.session.get(ChildPosition, c.id))
+    db.session.commit()
+    first, second = db.engine.connect(), db.engine.connect()
+    errors: list[Exception] = []
+
+    def rewrite_in_second():
+        try:
+            with second.begin():
+                refresh(second, {child_id})
+        except Exception as error:  # noqa: BLE001 (reported by the assertion below)
+            errors.append(error)
+
+    try:
+        first.begin()
+        refresh(first, {child_id})  # the first transaction has rewritten the row, not committed
+        racer = threading.Thread(target=rewrite_in_second)
+        racer.start()
+        time.sleep(0.5)  # the second is now at the same child
+        first.commit()
+        racer.join(20)
+    finally:
+        first.close()
+        second.close()
+    assert not racer.is_alive() and errors == []
+    assert_positions_match_the_assessments()
