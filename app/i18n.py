@@ -29,8 +29,9 @@ def _translations():
         if kept is not None and locale is not None and kept[0] is locale:
             return kept[1]
     translations = get_translations()  # sets the request's Flask-Babel state and locale
-    state = g._flask_babel
-    state.opspor_translations = (state.babel_locale, translations)
+    state = g.get("_flask_babel")
+    if state is not None and getattr(state, "babel_locale", None) is not None:
+        state.opspor_translations = (state.babel_locale, translations)
     return translations
 
 

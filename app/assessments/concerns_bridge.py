@@ -111,9 +111,12 @@ def child_items(child) -> dict[str, list] | None:
     if _queries() is None:
         return None
     try:
-        summary = import_module("app.concerns.views_lists").child_summary(child)
-    except (ImportError, AttributeError):
+        child_summary = getattr(import_module("app.concerns.views_lists"), "child_summary", None)
+    except ImportError:
         return None
+    if child_summary is None:
+        return None
+    summary = child_summary(child)
     return {
         "courses": summary.courses,
         "meetings": summary.meetings,
