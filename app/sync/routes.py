@@ -33,7 +33,7 @@ from app.sync import batch, openapi, plan, rules, services, texts, worker
 from app.sync.forms import ResolveForm
 from app.sync.models import Conflict
 from app.sync.queries import visible_conflicts
-from app.sync.registry import submitter
+from app.sync.registry import may_see, submitter
 from app.web import register_background, register_child_section, register_nav
 
 bp = Blueprint("sync", __name__)
@@ -173,6 +173,8 @@ def _visible_conflict_or_404(conflict_id: int) -> Conflict:
 def conflict(conflict_id: int):
     conflict = _visible_conflict_or_404(conflict_id)
     record = services.load_record(conflict.record_type, conflict.record_id)
+    if record is not None and not may_see(conflict.kind, current_user, record):
+        abort(404)  # the live record is shown: the user must still be allowed to see it
     current = services.snapshot(record, conflict.payload.keys())
     rows = rules.compare(current, conflict.payload)
     form = ResolveForm()

@@ -19,7 +19,7 @@ from app.i18n import gettext as _
 from app.models import utcnow
 from app.sync import rules
 from app.sync.models import Conflict, SyncReceipt
-from app.sync.registry import SubmitResult, submitter
+from app.sync.registry import SubmitResult, may_see, submitter
 
 # -- conflicts ---------------------------------------------------------------------------------
 
@@ -72,6 +72,8 @@ def _labels(value: Any) -> dict[str, str]:
 def keep_conflict(user, item: dict, record, *, reason: str = "", on_device=None) -> Conflict:
     """Keep the offline version beside the record: nothing overwritten, nothing dropped."""
     payload = item["payload"]
+    if record is not None and not may_see(item["kind"], user, record):
+        record = None  # never keep (or show) a record the author may not see
     child_id = _child_id(payload, record)
     if child_id is not None and not can_see_child(user, child_id):
         child_id = None

@@ -123,13 +123,18 @@ def offline_pages(user, child_id: int) -> list[str]:
     return [url_for("transitions.edit", child_id=child.id, schema_id=schema.id)]
 
 
+def may_see_schema(user, schema) -> bool:
+    """For the sync conflict view: only those who may open the schema on the sending side."""
+    return queries.sender_may_access(user, schema, clock.today())
+
+
 def init_app(app: Flask) -> None:
     from app.transitions import views_received, views_sending  # noqa: F401 (register on bp)
 
     app.register_blueprint(bp)
     register_nav("transitions.index", _l("Overgangsskemaer"), lambda u: bool(u.roles), order=60)
     register_child_section("transitions/_child_section.html", order=60)
-    register_record_kind("transition", services.submit_transition)
+    register_record_kind("transition", services.submit_transition, may_see=may_see_schema)
     register_offline_pages(offline_pages)
     app.jinja_env.globals["transition_panel"] = transition_panel
 

@@ -156,10 +156,16 @@ def _create(user, form, child_id: int, today, channel: str) -> SubmitResult:
 
 
 def _edit(user, schema: TransitionSchema, form, child_id: int, today, channel: str):
-    if schema.child_id != child_id or schema.form_version != int(form.form_version.data):
-        return SubmitResult("conflict", record=schema, message=_("Skemaet passer ikke til barnet."))
-    if not sender_may_access(user, schema, today):
+    # Access first: a conflict carries the stored record to the sync conflict view, so a uuid
+    # of a schema the user may not open must answer "forbidden", never "conflict".
+    if schema.child_id != child_id or not sender_may_access(user, schema, today):
         return SubmitResult("forbidden")
+    if schema.form_version != int(form.form_version.data):
+        return SubmitResult(
+            "conflict",
+            record=schema,
+            message=_("Skemaet er gemt i en anden version af formularen. Åbn det igen."),
+        )
     if _same_content(schema, form):
         return SubmitResult("duplicate", record=schema)
     base = form.base_version.data

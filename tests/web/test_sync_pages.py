@@ -306,6 +306,42 @@ def test_a_new_dagplejer_enrolment_does_not_show_others_conflicts(client, auth, 
     assert client.get(f"/konflikter/{conflict_setup['conflict'].id}").status_code == 404
 
 
+def test_a_uuid_of_another_units_record_never_shows_that_record(client, auth, note_kind):
+    """A kind that answers "conflict" for a uuid of a record the author may not see: the
+    conflict is kept without that record, so its page shows nothing of it."""
+    theirs = make_child(make_unit())
+    secret = Note(uuid=str(uuid.uuid4()), child_id=theirs.id, text="Hemmeligt", form_version=2)
+    db.session.add(secret)
+    unit = make_unit()
+    author = switch_user(auth, make_user(Role.PAEDAGOG, unit))
+    mine = make_child(unit)
+    item = {
+        "id": str(uuid.uuid4()),
+        "kind": "testnote",
+        "payload": {
+            "uuid": secret.uuid,
+            "child_id": str(mine.id),
+            "form_version": str(FORM_VERSION),
+            "text": "Mit notat",
+        },
+    }
+    answer = client.post("/api/sync", json={"items": [item]}).json["results"][0]
+    conflict = db.session.get(Conflict, answer["conflict_id"])
+    assert conflict.created_by_id == author.id
+    assert (conflict.record_id, conflict.server_snapshot) == (None, {})
+    page = client.get(f"/konflikter/{conflict.id}").get_data(as_text=True)
+    assert "Hemmeligt" not in page and "Mit notat" in page
+
+
+def test_the_conflict_page_is_refused_once_the_author_may_not_see_the_child(client, conflict_setup):
+    """The page shows the live record: the author must still see its child (404 otherwise)."""
+    conflict = conflict_setup["conflict"]
+    for enrolment in conflict_setup["child"].enrolments:
+        enrolment.unit_id = make_unit().id
+    db.session.commit()
+    assert client.get(f"/konflikter/{conflict.id}").status_code == 404
+
+
 def test_a_page_fetched_to_prepare_the_device_leaves_flash_messages_alone(client, auth):
     auth.login(make_user(Role.PAEDAGOG, make_unit()))
     with client.session_transaction() as session:
