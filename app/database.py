@@ -73,6 +73,10 @@ def upsert(table, rows: list[dict] | dict, key: str, update: tuple[str, ...], di
     )
 
 
+# A form shown again with its errors (or a conflict) rather than an error page.
+SHOWN_AGAIN = frozenset({409, 422})
+
+
 def init_app(app: Flask) -> None:
     import_models()
     db.init_app(app)
@@ -81,9 +85,16 @@ def init_app(app: Flask) -> None:
     # rolls back on any error, so an action never leaves half a change behind.
     @app.after_request
     def _commit(response):
-        from app.audit.services import drop_pending, write_pending
+        from app.audit.services import drop_pending, keep_reads_only, write_pending
 
         if response.status_code < 400:
+            write_pending()
+            db.session.commit()
+        elif response.status_code in SHOWN_AGAIN:
+            # The changes are rolled back, but the page went out with the child's data on it:
+            # its reads stay in the access log.
+            db.session.rollback()
+            keep_reads_only()
             write_pending()
             db.session.commit()
         else:

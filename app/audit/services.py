@@ -14,6 +14,7 @@ from app.audit.models import AccessLog
 from app.extensions import db
 
 _PENDING = "opspor.access_log"
+READS = frozenset({"view", "print", "export"})
 
 
 def log_access(
@@ -91,3 +92,11 @@ def drop_pending(keep: int = 0) -> None:
     rows = request.environ.get(_PENDING)
     if rows is not None:
         del rows[keep:]
+
+
+def keep_reads_only() -> None:
+    """Forget this request's logged changes (rolled back) but keep its reads: a form shown
+    again with its errors still showed the child's data."""
+    rows = request.environ.get(_PENDING)
+    if rows is not None:
+        rows[:] = [row for row in rows if row["action"] in READS]

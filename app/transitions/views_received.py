@@ -32,6 +32,8 @@ def received():
 
 
 def _received_page(schema, meeting_form=None, status=200):
+    """Every render shows the whole schema, so every render is in the access log."""
+    log_access(schema.child_id, "view", f"transition:{schema.id}:received")
     summary = queries.consent_summary(schema)
     history = prefill.wellbeing_history(schema.child_id) if summary.shares_history else []
     response = render_template(
@@ -55,7 +57,6 @@ def _received_page(schema, meeting_form=None, status=200):
 @staff_only
 def received_schema(schema_id: int):
     schema = queries.received_schema_or_404(current_user, schema_id, clock.today())
-    log_access(schema.child_id, "view", f"transition:{schema.id}:received")
     return _received_page(schema)
 
 

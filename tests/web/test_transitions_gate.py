@@ -154,6 +154,20 @@ def test_every_read_is_logged(world, client):
     assert [(e.action, e.what) for e in reads] == [("view", f"transition:{schema.id}:received")] * 2
 
 
+def test_a_meeting_form_shown_again_with_errors_is_logged_as_a_read(world, client):
+    """An invalid meeting re-renders the whole schema: that read is in the access log too."""
+    schema = make_schema(world, client)
+    start_today(world)
+    login(client, world.paedagog)
+    assert client.post(received_url(schema) + "/moede", data={}).status_code == 422
+    reads = db.session.scalars(
+        select(AccessLog.what).where(
+            AccessLog.user_id == world.paedagog.id, AccessLog.action == "view"
+        )
+    ).all()
+    assert reads == [f"transition:{schema.id}:received"]
+
+
 def test_acknowledge_and_the_sender_sees_it(world, client):
     schema = make_schema(world, client)
     login(client, world.bh_leader)
