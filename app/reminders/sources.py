@@ -429,12 +429,14 @@ def pending_transitions(org: Org, today: date) -> list[PendingTransition]:
     from app.children.models import Enrolment, Guardian
     from app.transitions import rules as transition_rules
     from app.transitions.models import TransitionConsent, TransitionSchema
+    from app.transitions.queries import schema_settings
 
     schemas = db.session.execute(
         select(
             TransitionSchema.id,
             TransitionSchema.child_id,
             TransitionSchema.receiving_unit_id,
+            TransitionSchema.sending_unit_id,
             TransitionSchema.finished_at,
             Enrolment.start_date,
             Enrolment.end_date,
@@ -469,7 +471,7 @@ def pending_transitions(org: Org, today: date) -> list[PendingTransition]:
         custody[g.child_id].append((g.id, g.has_custody))
     facts = []
     for s in schemas:
-        cfg = transition_rules.settings(_municipality_settings(s.receiving_unit_id, "transitions"))
+        cfg = schema_settings(s.sending_unit_id)
         state = transition_rules.consent_state(
             transition_rules.required_custodians(custody[s.child_id]),
             consents[s.id],

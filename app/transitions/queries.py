@@ -31,7 +31,17 @@ def transition_settings(unit: Unit | None) -> dict:
     return rules.settings(overrides)
 
 
+def schema_settings(sending_unit_id: int | None) -> dict:
+    """The settings a schema is judged by (whose consent it needs, when it is due): always the
+    municipality of the unit that sends it, as the schema belongs to the sender. The one source
+    for the sending and receiving pages, the lists and the reminders."""
+    unit = db.session.get(Unit, sending_unit_id) if sending_unit_id is not None else None
+    return transition_settings(unit)
+
+
 def user_settings(user: User) -> dict:
+    """List settings of the user's own municipality (notice periods, how long lists look back);
+    never a schema's consent rules (schema_settings)."""
     unit = user.memberships[0].unit if user.memberships else None
     return transition_settings(unit)
 
@@ -124,8 +134,8 @@ class ConsentSummary:
     all_custodians: bool
 
 
-def consent_summary(schema: TransitionSchema, cfg: dict | None = None) -> ConsentSummary:
-    cfg = cfg or transition_settings(schema.sending_unit)
+def consent_summary(schema: TransitionSchema) -> ConsentSummary:
+    cfg = schema_settings(schema.sending_unit_id)
     everyone = bool(cfg["consent_from_all_custodians"])
     custodians = [g for g in schema.child.guardians if g.has_custody]
     facts = [
@@ -237,7 +247,7 @@ def sending_list(user: User, today: date, cfg: dict | None = None) -> list[ListR
         schema = schemas.get((child.id, coming.target))
         if not rules.is_listed(coming, today, schema is not None, cfg):
             continue
-        consent = consent_summary(schema, cfg).state if schema and schema.finished else "none"
+        consent = consent_summary(schema).state if schema and schema.finished else "none"
         status = rules.list_status(
             today,
             coming.due_date,
@@ -264,13 +274,13 @@ def sending_list(user: User, today: date, cfg: dict | None = None) -> list[ListR
 # -- receiving side ---------------------------------------------------------------------------
 
 
-def receiver_may_read(schema: TransitionSchema, today: date, cfg: dict | None = None) -> bool:
+def receiver_may_read(schema: TransitionSchema, today: date) -> bool:
     e = schema.receiving_enrolment
     if e is None:
         return False
     return rules.receiver_may_read(
         finished=schema.finished,
-        consent=consent_summary(schema, cfg).state,
+        consent=consent_summary(schema).state,
         enrolment_start=e.start_date,
         enrolment_end=e.end_date,
         today=today,
@@ -333,7 +343,7 @@ def received_lists(user: User, today: date, cfg: dict | None = None):
         for schema in db.session.scalars(
             _received_query(user).where(TransitionSchema.receiving_enrolment_id.in_(started_ids))
         ):
-            if receiver_may_read(schema, today, cfg):
+            if receiver_may_read(schema, today):
                 readable[schema.receiving_enrolment_id] = schema
     shared, coming, without = [], [], []
     for e in enrolments:

@@ -46,7 +46,7 @@ def receiving_name(child, coming) -> str:
 
 def coming_of(schema):
     """The transition as the form header shows it, from the stored schema."""
-    cfg = queries.transition_settings(schema.sending_unit)
+    cfg = queries.schema_settings(schema.sending_unit_id)
     return rules.Coming(
         schema.kind,
         schema.target,
@@ -80,9 +80,7 @@ def transition_panel(child) -> dict | None:
     panel: dict = {"labels": STATUS_LABELS}
     if coming and queries.staff_of(current_user, today).covers(coming.sending, child.id):
         schema = queries.schema_for_target(child.id, coming.target)
-        consent = (
-            queries.consent_summary(schema, cfg).state if schema and schema.finished else "none"
-        )
+        consent = queries.consent_summary(schema).state if schema and schema.finished else "none"
         panel["sending"] = {
             "coming": coming,
             "schema": schema,

@@ -29,7 +29,6 @@ from app.transitions.queries import (
     is_locked,
     sender_may_access,
     staff_of,
-    transition_settings,
 )
 
 
@@ -204,8 +203,7 @@ def new_schema_data(child: Child, coming, user) -> dict:
 
 def give_consent(user, schema: TransitionSchema, form) -> TransitionConsent:
     """Record one guardian's consent; hand over (signal) when the consent becomes complete."""
-    cfg = transition_settings(schema.sending_unit)
-    before = consent_summary(schema, cfg).state
+    before = consent_summary(schema).state
     guardian = next(g for g in schema.child.guardians if g.id == form.guardian_id.data)
     device = form.method.data == "device"
     consent = TransitionConsent(
@@ -227,7 +225,7 @@ def give_consent(user, schema: TransitionSchema, form) -> TransitionConsent:
     db.session.flush()
     db.session.refresh(schema, ["consents"])
     log_access(schema.child_id, "update", f"transition-consent:{consent.id}", user=user)
-    if before != "complete" and consent_summary(schema, cfg).state == "complete":
+    if before != "complete" and consent_summary(schema).state == "complete":
         transition_handed_over.send(schema, schema=schema)
     return consent
 

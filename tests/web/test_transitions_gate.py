@@ -111,6 +111,29 @@ def test_refused_again_when_the_child_has_left_the_receiving_unit(world, client)
     assert client.get(received_url(schema)).status_code == 404
 
 
+@pytest.mark.parametrize("sender_needs_both", [False, True])
+def test_the_sending_municipality_decides_whose_consent_is_needed(world, client, sender_needs_both):
+    """The schema belongs to the sender: its municipality's consent rule counts on the gate
+    page, on the receiving list and in the reminders, wherever the receiving unit is."""
+    from app.org.models import Area, Municipality
+    from app.reminders.sources import Org, pending_transitions
+
+    other = Municipality(name="Andrup Kommune", code="997")
+    other.settings = {"transitions": {"consent_from_all_custodians": not sender_needs_both}}
+    world.boernehave.area = Area(municipality=other, name="Område B")
+    world.group.area.municipality.settings = {
+        "transitions": {"consent_from_all_custodians": sender_needs_both}
+    }
+    schema = make_schema(world, client, consents=1)
+    start_today(world)
+    login(client, world.bh_leader)
+    shared = not sender_needs_both
+    assert client.get(received_url(schema)).status_code == (200 if shared else 404)
+    assert (received_url(schema) in client.get("/overgange/modtagne").text) is shared
+    keys = {f.key for f in pending_transitions(Org(), clock.today())}
+    assert (f"transition:{schema.id}" in keys) is shared
+
+
 # -- what the receiving unit sees ---------------------------------------------------------
 
 
