@@ -36,6 +36,8 @@ def index():
     today = clock.today()
     rows = queries.sending_list(current_user, today)
     counts = {key: sum(1 for r in rows if r.status == key) for key in STATUS_LABELS}
+    # A draft past its due date is late too, not only a schema never started.
+    counts["overdue"] = sum(1 for r in rows if r.overdue)
     return render_template(
         "transitions/index.html",
         rows=rows,

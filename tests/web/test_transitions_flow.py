@@ -78,6 +78,19 @@ def test_overdue_when_the_due_date_has_passed(app, client):
     assert "Forsinket" in client.get("/overgange").text
 
 
+def test_a_draft_past_its_due_date_counts_as_overdue_on_the_leaders_overview(app, client):
+    world = make_world(start_in_days=20)
+    login(client, world.dagplejer)
+    client.post(f"/boern/{world.child.id}/overgangsskema", data=payload(world, "draft"))
+    login(client, world.dagpleje_leader)
+    page = client.get("/overgange").text
+    overview = page[page.index('id="overview-heading"') : page.index("</section>")]
+    assert re.search(r'tr-status-overdue">Forsinket</span>\s*<strong>1</strong>', overview)
+    assert re.search(r'tr-status-draft">Kladde</span>\s*<strong>1</strong>', overview)
+    row = page[page.index('class="tr-row"') :]
+    assert "Kladde" in row and 'tr-status-overdue">Forsinket' in row  # shown as late too
+
+
 def test_not_listed_long_before_it_is_due(app, client):
     world = make_world(start_in_days=70)
     login(client, world.dagplejer)
