@@ -89,7 +89,15 @@ def submit_transition(user, payload, *, channel: str = "online") -> SubmitResult
     return _create(user, form, child_id, today, channel)
 
 
+def _unacknowledge(schema: TransitionSchema) -> None:
+    """An acknowledgement is of what the receiver read: changed content, or a consent given
+    anew, must be read and acknowledged again (the earlier one stays in the access log)."""
+    schema.acknowledged_at = None
+    schema.acknowledged_by_id = None
+
+
 def _apply(user, schema: TransitionSchema, form) -> None:
+    _unacknowledge(schema)
     schema.answers = form.answers()
     schema.include_wellbeing = bool(form.include_wellbeing.data)
     if schema.include_wellbeing:
@@ -226,6 +234,7 @@ def give_consent(user, schema: TransitionSchema, form) -> TransitionConsent:
     db.session.refresh(schema, ["consents"])
     log_access(schema.child_id, "update", f"transition-consent:{consent.id}", user=user)
     if before != "complete" and consent_summary(schema).state == "complete":
+        _unacknowledge(schema)
         transition_handed_over.send(schema, schema=schema)
     return consent
 

@@ -291,6 +291,47 @@ def test_withdrawal_is_recorded_and_the_consent_kept(world, client):
     assert "Samtykke trukket tilbage" in client.get("/overgange").text
 
 
+def test_an_acknowledgement_is_of_the_version_read(world, client):
+    """Acknowledged, then consent withdrawn, the schema changed and consent given again: the
+    list no longer says "Kvitteret"; the receiver must read and acknowledge the new version."""
+    schema = finished_schema(world, client)
+    for guardian in world.child.guardians:
+        consent_device(client, world, schema, guardian)
+    schema.acknowledged_at, schema.acknowledged_by_id = clock.now(), world.bh_leader.id
+    db.session.commit()
+    assert "Kvitteret af modtager" in client.get("/overgange").text
+    for consent in list(schema.consents):
+        url = (
+            f"/boern/{world.child.id}/overgangsskema/{schema.id}/samtykke/{consent.id}/tilbagekald"
+        )
+        assert client.post(url, data={}).status_code == 303
+    db.session.refresh(schema)
+    data = payload(world, "finish", uuid=schema.uuid, base_version=str(schema.version), food="Alt")
+    assert client.post(f"/boern/{world.child.id}/overgangsskema", data=data).status_code == 303
+    for guardian in world.child.guardians:
+        assert consent_device(client, world, schema, guardian).status_code == 303
+    db.session.refresh(schema)
+    assert schema.acknowledged_at is None and schema.acknowledged_by_id is None
+    page = client.get("/overgange").text
+    assert "Overdraget" in page and "Kvitteret af modtager" not in page
+
+
+def test_a_consent_given_anew_needs_a_new_acknowledgement(world, client):
+    """Withdrawn and given again without an edit: the handover is new, so is its receipt."""
+    schema = finished_schema(world, client)
+    mother, father = world.child.guardians
+    consent_device(client, world, schema, mother)
+    consent_device(client, world, schema, father)
+    schema.acknowledged_at = clock.now()
+    db.session.commit()
+    consent = schema.consents[1]
+    url = f"/boern/{world.child.id}/overgangsskema/{schema.id}/samtykke/{consent.id}/tilbagekald"
+    client.post(url, data={})
+    consent_device(client, world, schema, father)
+    db.session.refresh(schema)
+    assert schema.acknowledged_at is None
+
+
 def test_print_view_states_what_was_shared_with_whom(world, client):
     schema = finished_schema(world, client)
     for guardian in world.child.guardians:
