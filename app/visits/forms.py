@@ -145,7 +145,8 @@ class GramsField(IntegerField):
 
 
 class VisitForm(FlaskForm):
-    """Set `form.child` and `form.may_use_adbb` before validating."""
+    """Set `form.child`, `form.may_use_adbb` and, when correcting, `form.recorded_adbb` (the
+    record's ADBB scores) before validating."""
 
     class Meta:
         csrf = False  # the HTML POST is protected by CSRFProtect; sync has its own token check
@@ -203,6 +204,7 @@ class VisitForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.child = None
         self.may_use_adbb = False
+        self.recorded_adbb: list[int] | None = None
 
     # Groups of dynamic fields, for templates and services.
     def present_fields(self):
@@ -284,6 +286,17 @@ class VisitForm(FlaskForm):
 
     def _check_adbb(self) -> bool:
         fields = self.adbb_fields()
+        if not self.may_use_adbb and self.recorded_adbb:
+            # A correction by someone not certified: the recorded scores stay as they are.
+            if [f.data for f in fields] == [str(score) for score in self.recorded_adbb]:
+                return True
+            return self._error(
+                fields[0],
+                _(
+                    "ADBB-scorerne kan kun ændres af en medarbejder, der er certificeret i ADBB. "
+                    "De registrerede scorer er bevaret."
+                ),
+            )
         if not any(f.data not in (None, "") for f in fields):
             return True
         if not self.may_use_adbb:
@@ -335,8 +348,14 @@ for _parent in PARENTS:
         )
 
 
+def not_in_the_past(form, field) -> None:
+    """A visit is planned for today or later."""
+    if field.data and field.data < clock.today():
+        raise ValidationError(_("Datoen ligger i fortiden. Vælg i dag eller en senere dato."))
+
+
 class MoveForm(FlaskForm):
-    planned_date = DateField(_l("Ny dato"), [InputRequired(_l("Angiv datoen."))])
+    planned_date = DateField(_l("Ny dato"), [InputRequired(_l("Angiv datoen.")), not_in_the_past])
     planned_time = TimeField(_l("Klokkeslæt"), [Optional()])
     reason = TextAreaField(
         _l("Hvorfor flyttes besøget?"), [DataRequired(_l("Skriv hvorfor.")), Length(max=2000)]
@@ -355,16 +374,12 @@ class NotDoneForm(FlaskForm):
 
 
 class NeedsVisitForm(FlaskForm):
-    planned_date = DateField(_l("Dato"), [InputRequired(_l("Angiv datoen."))])
+    planned_date = DateField(_l("Dato"), [InputRequired(_l("Angiv datoen.")), not_in_the_past])
     planned_time = TimeField(_l("Klokkeslæt"), [Optional()])
     reason = TextAreaField(
         _l("Hvorfor er der behov for besøget?"),
         [DataRequired(_l("Skriv hvorfor.")), Length(max=2000)],
     )
-
-    def validate_planned_date(self, field):
-        if field.data and field.data < clock.today():
-            raise ValidationError(_("Datoen ligger i fortiden."))
 
 
 class UrgentActionForm(FlaskForm):

@@ -139,16 +139,16 @@ class Visit(Recorded, db.Model):
     epds_self_harm_parents: Mapped[str | None] = mapped_column(
         String(10)
     )  # "mor", "far", "mor,far"
-    urgent_action: Mapped[str | None] = mapped_column(Text)
-    urgent_action_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    urgent_action_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
     child = relationship("Child")
     nurse = relationship("User", foreign_keys=[nurse_id])
-    urgent_action_by = relationship("User", foreign_keys=[urgent_action_by_id])
     planned_visit: Mapped[PlannedVisit | None] = relationship(back_populates="record")
     revisions: Mapped[list[VisitRevision]] = relationship(
         back_populates="visit", cascade="all, delete-orphan", order_by="VisitRevision.id"
+    )
+    # What was done after EPDS item 10, one row per action, oldest first.
+    actions: Mapped[list[VisitAction]] = relationship(
+        back_populates="visit", cascade="all, delete-orphan", order_by="VisitAction.id"
     )
 
     @property
@@ -181,10 +181,28 @@ class VisitRevision(db.Model):
     corrected_by = relationship("User")
 
 
+class VisitAction(db.Model):
+    """An action taken after EPDS item 10 ("Hvad har du gjort i dag?"): who wrote it and when.
+    Each is its own row, so a later action never takes the author or time of an earlier one."""
+
+    __tablename__ = "visit_action"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visit.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    visit: Mapped[Visit] = relationship(back_populates="actions")
+    by = relationship("User")
+
+
 @db.event.listens_for(VisitRevision, "before_update")
 @db.event.listens_for(VisitRevision, "before_delete")
-def _revisions_are_kept(mapper, connection, target) -> None:
-    raise RuntimeError("Visit revisions are journal history and are never changed.")
+@db.event.listens_for(VisitAction, "before_update")
+@db.event.listens_for(VisitAction, "before_delete")
+def _history_is_kept(mapper, connection, target) -> None:
+    raise RuntimeError("Visit revisions and actions are journal history and are never changed.")
 
 
 class ChildSex(db.Model):
@@ -195,3 +213,21 @@ class ChildSex(db.Model):
 
     child_id: Mapped[int] = mapped_column(ForeignKey("child.id"), primary_key=True)
     sex: Mapped[str] = mapped_column(String(8))  # pige | dreng
+
+
+class ChildSexChange(db.Model):
+    """A change of the child's sex for growth (every z-score depends on it): the earlier value
+    (recorded or from the CPR number), who changed it, when, and on which visit record."""
+
+    __tablename__ = "visit_child_sex_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("child.id"), index=True)
+    visit_id: Mapped[int | None] = mapped_column(ForeignKey("visit.id"))
+    old_sex: Mapped[str] = mapped_column(String(8))
+    new_sex: Mapped[str] = mapped_column(String(8))
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    visit = relationship("Visit")
+    changed_by = relationship("User")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.auth.models import User
@@ -16,7 +16,7 @@ from app.children.scoping import child_visible
 from app.extensions import db
 from app.org.models import UnitKind
 from app.visits import growth
-from app.visits.models import PlannedVisit, Visit
+from app.visits.models import ChildSexChange, PlannedVisit, Visit, VisitAction
 from app.visits.programme import classify
 
 COMING_DAYS = 7
@@ -108,7 +108,7 @@ def gaps(user: User, today: date, lookback_days: int) -> Select[tuple[PlannedVis
 def action_missing():
     return and_(
         Visit.epds_self_harm.is_(True),
-        or_(Visit.urgent_action.is_(None), Visit.urgent_action == ""),
+        ~exists().where(VisitAction.visit_id == Visit.id),
     )
 
 
@@ -197,8 +197,18 @@ def child_visits(child_id: int) -> Select[tuple[Visit]]:
     return (
         select(Visit)
         .where(Visit.child_id == child_id)
-        .options(selectinload(Visit.nurse))
+        .options(selectinload(Visit.nurse), selectinload(Visit.actions))
         .order_by(Visit.visit_date.desc(), Visit.visit_time.desc(), Visit.id.desc())
+    )
+
+
+def sex_changes(child_id: int) -> Select[tuple[ChildSexChange]]:
+    """Changes of the child's sex for growth, oldest first."""
+    return (
+        select(ChildSexChange)
+        .where(ChildSexChange.child_id == child_id)
+        .options(selectinload(ChildSexChange.changed_by), selectinload(ChildSexChange.visit))
+        .order_by(ChildSexChange.id)
     )
 
 

@@ -40,7 +40,7 @@ from app.visits.forms import (
 )
 from app.visits.growth import MEASURE_LABELS, REFERENCE_NAME, make_point, term_equivalent_date
 from app.visits.models import PlannedVisit, Visit
-from app.visits.rules import age_in_months
+from app.visits.rules import age_in_months, indicator_concerns
 from app.visits.screening import (
     ADBB_ITEMS,
     SELF_HARM_NEVER_POSITION,
@@ -209,6 +209,10 @@ def _form_context(form: VisitForm, child, planned, *, visit=None):
         "sex": services.child_sex(child),
         "show_adbb": may_use_adbb(current_user.qualifications)
         and adbb_age_ok(age_in_months(child.birth_date, visit_date)),
+        # Scores recorded by someone certified: shown read-only to a nurse who is not.
+        "locked_adbb": visit.adbb_scores
+        if visit is not None and not may_use_adbb(current_user.qualifications)
+        else None,
         "age_months": age_in_months(child.birth_date, visit_date),
     }
 
@@ -272,6 +276,8 @@ def show(visit_id: int):
         visit=visit,
         child=child,
         sex=sex,
+        sex_changes=db.session.scalars(queries.sex_changes(child.id)).all(),
+        concerns=indicator_concerns(visit.indicators or {}),
         growth=queries.child_growth(child, sex),
         measures=_measures(visit, child, sex),
         revisions=_revisions(visit),
@@ -548,7 +554,7 @@ def child_summary(child):
         "sex": sex,
         "today": today,
         "status_of": queries.status_of,
-        "urgent_open": [v for v in visits if v.epds_self_harm and not v.urgent_action],
+        "urgent_open": [v for v in visits if v.epds_self_harm and not v.actions],
         "labels": MEASURE_LABELS,
     }
 

@@ -22,13 +22,20 @@ from app.children.scoping import can_see_child
 from app.database import upsert
 from app.extensions import db
 from app.i18n import gettext as _
-from app.models import utcnow
 from app.org.models import Municipality
 from app.signals import urgent_screening
 from app.sync.registry import SubmitResult
 from app.visits import growth
 from app.visits.forms import FORM_VERSION, VisitForm
-from app.visits.models import ChildSex, PlannedVisit, PlannedVisitChange, Visit, VisitRevision
+from app.visits.models import (
+    ChildSex,
+    ChildSexChange,
+    PlannedVisit,
+    PlannedVisitChange,
+    Visit,
+    VisitAction,
+    VisitRevision,
+)
 from app.visits.programme import (
     followup_window,
     plan_slots,
@@ -132,7 +139,13 @@ def prefetch_visits(user: User, payloads: list[dict]) -> Known:
             for s in rows(select(ChildSex).where(ChildSex.child_id.in_(child_ids)), child_ids)
         },
         visits=dict.fromkeys(uuids)
-        | {v.uuid: v for v in rows(select(Visit).where(Visit.uuid.in_(uuids)), uuids)},
+        | {
+            v.uuid: v
+            for v in rows(
+                select(Visit).where(Visit.uuid.in_(uuids)).options(selectinload(Visit.actions)),
+                uuids,
+            )
+        },
         planned=dict.fromkeys(planned_ids)
         | {p.id: p for p in rows(planned.options(selectinload(PlannedVisit.record)), planned_ids)},
         followed_up=set(rows(followed_up, uuids)),
@@ -355,14 +368,25 @@ def process_visit(
         lambda: db.session.scalar(select(Visit).where(Visit.uuid == uuid)),
         take=True,
     )
+    form.recorded_adbb = existing.adbb_scores if existing is not None else None
+    recorded = _known_or(
+        known and known.sexes, child_id, lambda: db.session.get(ChildSex, child_id)
+    )
+    earlier_sex = sex_of(child, recorded)
+    new_sex = form.sex.data if form.sex.data and form.sex.data != earlier_sex else None
+    action = _clean(form.urgent_action.data)
 
+    changed = True  # the record's own content (not its actions, not the child's sex)
     if existing is not None:
         if existing.child_id != child_id:
             return SubmitResult("conflict", record=existing, message=_("Id'et er i brug.")), form
-        if form_content(form) == visit_content(existing):
+        changed = form_content(form) != visit_content(existing)
+        if action in {a.text for a in existing.actions}:
+            action = None  # the same submission again (a replay): recorded already
+        if not changed and action is None and new_sex is None:
             return SubmitResult("duplicate", record=existing), form
         base = _int(data.get("base_version"))
-        if base is None or base != existing.version:
+        if changed and (base is None or base != existing.version):
             return SubmitResult(
                 "conflict",
                 record=existing,
@@ -372,7 +396,7 @@ def process_visit(
     if not form.validate():
         return SubmitResult("invalid", errors=_errors(form)), form
     content = form_content(form)
-    if existing is not None and not _clean(form.correction_reason.data):
+    if existing is not None and changed and not _clean(form.correction_reason.data):
         form.correction_reason.errors = [_("Skriv hvorfor registreringen rettes.")]
         return SubmitResult("invalid", errors=_errors(form)), form
     planned = None
@@ -389,9 +413,6 @@ def process_visit(
             return SubmitResult("invalid", errors=_errors(form)), form
 
     settings = settings_for(user)
-    recorded = _known_or(
-        known and known.sexes, child_id, lambda: db.session.get(ChildSex, child_id)
-    )
     if form.sex.data:
         if recorded is None and known is None:
             recorded = _record_sex(child_id, form.sex.data)
@@ -416,32 +437,43 @@ def process_visit(
         )
         was_urgent = False
         _apply(visit, content)
-        visit.urgent_action = _clean(form.urgent_action.data)
-        if visit.urgent_action:
-            visit.urgent_action_at, visit.urgent_action_by_id = utcnow(), user.id
         db.session.add(visit)
-        action = "create"
+        access = "create"
     else:
         visit = existing
         was_urgent = visit.epds_self_harm
+        if changed:
+            db.session.add(
+                VisitRevision(
+                    visit=visit,
+                    version=visit.version,
+                    content=visit_content(visit),
+                    corrected_by_id=user.id,
+                    reason=_clean(form.correction_reason.data),
+                )
+            )
+            _apply(visit, content)
+            visit.updated_by_id = user.id
+        access = "update"
+    if action is not None:
+        visit.actions.append(VisitAction(text=action, by_id=user.id))
+    if earlier_sex is not None and new_sex is not None:
+        # Every z-score of the child changes with it: keep what it was, who and where.
         db.session.add(
-            VisitRevision(
+            ChildSexChange(
+                child_id=child_id,
                 visit=visit,
-                version=visit.version,
-                content=visit_content(visit),
-                corrected_by_id=user.id,
-                reason=_clean(form.correction_reason.data),
+                old_sex=earlier_sex,
+                new_sex=new_sex,
+                changed_by_id=user.id,
             )
         )
-        _apply(visit, content)
-        visit.updated_by_id = user.id
-        action = "update"
     reasons = _derive(visit, child, settings, sex)
     if planned is not None:
         planned.status = "gennemfoert"
         visit.planned_visit = planned
     _plan_followup(visit, reasons, settings, user.id, known)
-    log_access(child_id, action, lambda: f"visit:{visit.id}", user=user, channel=channel)
+    log_access(child_id, access, lambda: f"visit:{visit.id}", user=user, channel=channel)
     if known is None:
         db.session.flush()
     if visit.epds_self_harm and not was_urgent:
@@ -458,13 +490,8 @@ def submit_visit(
 
 
 def record_urgent_action(visit: Visit, user: User, text: str) -> None:
-    """What was done today after EPDS item 10 (kept on the visit; never silently replaced)."""
-    if visit.urgent_action:
-        text = f"{visit.urgent_action}\n\n{text}"
-    visit.urgent_action = text
-    visit.urgent_action_at = utcnow()
-    visit.urgent_action_by_id = user.id
-    visit.updated_by_id = user.id
+    """What was done today after EPDS item 10: one more action, after the earlier ones."""
+    visit.actions.append(VisitAction(text=text, by_id=user.id))
     log_access(visit.child_id, "update", f"visit:{visit.id}", user=user)
     db.session.flush()
 

@@ -139,6 +139,30 @@ def test_moving_a_visit_keeps_the_old_date_and_the_reason(client, auth, district
     assert change.reason == "Mor har bedt om en senere dag." and change.by_id == nurse.id
 
 
+def test_a_visit_cannot_be_moved_into_the_past_but_to_today(client, auth, district, nurse):
+    child = baby(district, nurse, 60)
+    visit = planned(child, nurse, clock.today() + timedelta(days=2))
+    auth.login(nurse)
+    yesterday = clock.today() - timedelta(days=1)
+    response = client.post(
+        f"/planlagte-besoeg/{visit.id}/flyt",
+        data={"planned_date": yesterday.isoformat(), "reason": "Glemt at flytte den."},
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Datoen ligger i fortiden. Vælg i dag eller en senere dato." in html
+    assert f'value="{yesterday.isoformat()}"' in html and "Glemt at flytte den." in html
+    db.session.refresh(visit)
+    assert visit.planned_date == clock.today() + timedelta(days=2)
+    today = client.post(
+        f"/planlagte-besoeg/{visit.id}/flyt",
+        data={"planned_date": clock.today().isoformat(), "reason": "Familien kan i dag."},
+    )
+    assert today.status_code == 303
+    db.session.refresh(visit)
+    assert visit.planned_date == clock.today()
+
+
 def test_a_programme_visit_not_carried_out_becomes_a_gap(client, auth, district, nurse):
     child = baby(district, nurse, 70, first_name="Afbud")
     visit = planned(

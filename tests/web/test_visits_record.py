@@ -3,6 +3,7 @@ the HTML form that uses the same function."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import timedelta
 
@@ -17,7 +18,14 @@ from app.extensions import db
 from app.org.models import UnitKind
 from app.signals import urgent_screening
 from app.sync.registry import submitter
-from app.visits.models import ChildSex, PlannedVisit, Visit, VisitRevision
+from app.visits.models import (
+    ChildSex,
+    ChildSexChange,
+    PlannedVisit,
+    Visit,
+    VisitAction,
+    VisitRevision,
+)
 from app.visits.services import submit_visit
 from tests.factories import make_child, make_unit, make_user
 
@@ -368,7 +376,8 @@ def test_item_10_shows_an_alert_to_act_today_on_the_saved_visit(client, auth, nu
     )
     assert response.status_code == 303
     db.session.refresh(visit)
-    assert visit.urgent_action.startswith("Talt med mor") and visit.urgent_action_by_id == nurse.id
+    (action,) = visit.actions
+    assert action.text.startswith("Talt med mor") and action.by_id == nurse.id
 
 
 def test_item_10_prompt_is_already_in_a_rerendered_form(client, auth, nurse, child):
@@ -429,3 +438,189 @@ def test_a_sex_recorded_meanwhile_by_another_request_does_not_fail_the_form(app,
     db.session.expunge_all()
     assert _record_sex(child.id, "dreng").sex == "dreng"
     assert db.session.scalar(select(db.func.count()).select_from(ChildSex)) == 1
+
+
+# --- actions after EPDS item 10 ------------------------------------------------------------
+
+
+def test_a_correction_records_a_new_action_and_a_replay_is_a_duplicate(app, nurse, child):
+    """The correction form asks "Hvad har du gjort i dag?": what is written there is kept as a
+    new action (no correction reason needed when nothing else changed); sending the same
+    submission again stores nothing twice."""
+    data = payload(child, **epds("mor", [*EPDS_LOW[:9], 1]), urgent_action="Talt med mor.")
+    visit = submit(nurse, data).record
+    assert [a.text for a in visit.actions] == ["Talt med mor."]
+    again = {**data, "base_version": "1", "urgent_action": "Mor har tid hos lægen kl. 15."}
+    result = submit(nurse, again)
+    assert result.status == "accepted", result.errors
+    assert [a.text for a in visit.actions] == ["Talt med mor.", "Mor har tid hos lægen kl. 15."]
+    assert visit.version == 1 and db.session.scalar(select(db.func.count(VisitRevision.id))) == 0
+    assert submit(nurse, again).status == "duplicate"
+    assert submit(nurse, data).status == "duplicate"  # the first submission replayed
+    assert db.session.scalar(select(db.func.count(VisitAction.id))) == 2
+    corrected = submit(
+        nurse,
+        {
+            **again,
+            "weight_g": "5650",
+            "correction_reason": "Vejet igen.",
+            "urgent_action": "Ringet til mor om aftenen.",
+        },
+    )
+    assert corrected.status == "accepted" and visit.weight_g == 5650
+    assert len(visit.actions) == 3 and len(visit.revisions) == 1
+
+
+def test_a_second_action_keeps_the_first_ones_author_and_time(client, auth, district, nurse):
+    """Each action is its own row: who and when of the first stay when another is added."""
+    child = make_child(
+        district, nurse=nurse, birth_date=clock.today() - timedelta(days=63), cpr=None
+    )
+    colleague = make_user(Role.SUNDHEDSPLEJERSKE, district, name="Kollega Kirsten")
+    data = payload(child, **epds("far", [*EPDS_LOW[:9], 0]), urgent_action="Talt med far.")
+    visit = submit(nurse, data).record
+    first = visit.actions[0]
+    first_at = first.at.replace(tzinfo=None)  # SQLite gives it back without the zone
+    db.session.commit()
+    auth.login(colleague)
+    response = client.post(
+        f"/besoeg/{visit.id}/handling", data={"urgent_action": "Far ringet op dagen efter."}
+    )
+    assert response.status_code == 303
+    db.session.expire_all()
+    texts = [(a.text, a.by_id) for a in visit.actions]
+    assert texts == [("Talt med far.", nurse.id), ("Far ringet op dagen efter.", colleague.id)]
+    assert visit.actions[0].at.replace(tzinfo=None) == first_at
+    html = client.get(f"/besoeg/{visit.id}").get_data(as_text=True)
+    assert html.index("Talt med far.") < html.index("Far ringet op dagen efter.")
+    assert nurse.name in html and "Kollega Kirsten" in html
+    with pytest.raises(RuntimeError):
+        db.session.delete(visit.actions[0])
+        db.session.flush()
+
+
+def test_correcting_through_the_form_keeps_the_action_written_there(client, auth, nurse, child):
+    """The bug: the correction form showed the action field but dropped what was typed."""
+    auth.login(nurse)
+    data = payload(child, **epds("mor", [*EPDS_LOW[:9], 2]), urgent_action="Talt med mor.")
+    visit = submit(nurse, data).record
+    db.session.commit()
+    form_html = client.get(f"/besoeg/{visit.id}/ret").get_data(as_text=True)
+    assert "Talt med mor." in form_html and "Hvad har du gjort i dag?" in form_html
+    response = client.post(
+        f"/besoeg/{visit.id}/ret",
+        data={**data, "base_version": "1", "urgent_action": "Aftalt opfølgning i morgen."},
+    )
+    assert response.status_code == 303
+    html = client.get(f"/besoeg/{visit.id}").get_data(as_text=True)
+    assert "Talt med mor." in html and "Aftalt opfølgning i morgen." in html
+
+
+# --- ADBB corrected by a nurse who is not certified ----------------------------------------
+
+ADBB_CODES = (
+    "ansigtsudtryk",
+    "oejenkontakt",
+    "aktivitetsniveau",
+    "selvstimulering",
+    "vokalisering",
+    "reaktion",
+    "relation",
+    "opmaerksomhed",
+)
+
+
+def test_a_nurse_not_certified_corrects_a_visit_with_adbb_without_changing_it(
+    client, auth, district, nurse, child
+):
+    scores = dict(zip((f"adbb_{c}" for c in ADBB_CODES), "01000100", strict=True))
+    data = payload(child, **scores)
+    visit = submit(nurse, data).record
+    uncertified = make_user(Role.SUNDHEDSPLEJERSKE, district, name="Ikke Certificeret")
+    child.caseloads[0].nurse_id = uncertified.id
+    db.session.commit()
+    auth.login(uncertified)
+    form_html = client.get(f"/besoeg/{visit.id}/ret").get_data(as_text=True)
+    assert '<select id="adbb_ansigtsudtryk"' not in form_html
+    assert 'type="hidden" name="adbb_oejenkontakt" value="1"' in form_html
+    assert "Du kan ikke ændre scorerne" in form_html
+
+    correction = {**data, "base_version": "1", "weight_g": "5650", "correction_reason": "Vejet."}
+    changed = client.post(f"/besoeg/{visit.id}/ret", data={**correction, "adbb_relation": "3"})
+    html = changed.get_data(as_text=True)
+    assert changed.status_code == 422
+    assert "ADBB-scorerne kan kun ændres af en medarbejder, der er certificeret i ADBB." in html
+    assert "Vejet.</textarea>" in html and 'value="5650"' in html  # what she typed is kept
+    assert 'name="adbb_relation" value="0"' in html  # the recorded score, not the changed one
+    db.session.expire_all()
+    assert visit.weight_g == 5600 and visit.adbb_scores == [0, 1, 0, 0, 0, 1, 0, 0]
+
+    removed = client.post(
+        f"/besoeg/{visit.id}/ret", data={k: v for k, v in correction.items() if k not in scores}
+    )
+    assert removed.status_code == 422
+
+    kept = client.post(f"/besoeg/{visit.id}/ret", data=correction)
+    assert kept.status_code == 303
+    db.session.expire_all()
+    assert visit.weight_g == 5650 and visit.adbb_scores == [0, 1, 0, 0, 0, 1, 0, 0]
+
+
+# --- the visit page ------------------------------------------------------------------------
+
+
+def test_the_most_serious_indicator_levels_are_marked_with_text_and_a_sign(
+    client, auth, nurse, child
+):
+    """Not by colour alone: a "!" badge and the words "mest alvorlige niveau"."""
+    visit = submit(
+        nurse,
+        payload(child, ind_social_kontakt="2", ind_netvaerk="1", ind_soevn="1"),
+    ).record
+    db.session.commit()
+    auth.login(nurse)
+    html = client.get(f"/besoeg/{visit.id}").get_data(as_text=True)
+    marked = re.findall(
+        r'<strong class="indicator-concern"><span class="concern-mark" aria-hidden="true">!</span>'
+        r" ([^<]+) <span",
+        html,
+    )
+    assert marked == ["Udfordringer i social kontakt", "Sparsomt netværk"]
+    assert html.count("(mest alvorlige niveau)") == 2
+    assert "<strong>Let forstyrret søvn</strong>" in html  # the middle level: not marked
+
+
+# --- the child's sex for growth ------------------------------------------------------------
+
+
+def test_changing_the_childs_sex_keeps_the_earlier_one_and_says_z_scores_changed(
+    client, auth, nurse, child
+):
+    first = submit(nurse, payload(child, sex="dreng")).record
+    assert db.session.scalar(select(db.func.count(ChildSexChange.id))) == 0  # the first recorded
+    second = submit(nurse, payload(child, sex="pige")).record
+    (change,) = db.session.scalars(select(ChildSexChange)).all()
+    assert (change.old_sex, change.new_sex) == ("dreng", "pige")
+    assert change.changed_by_id == nurse.id and change.visit_id == second.id
+    assert db.session.get(ChildSex, child.id).sex == "pige"
+    db.session.commit()
+    auth.login(nurse)
+    for visit in (first, second):
+        html = client.get(f"/besoeg/{visit.id}").get_data(as_text=True)
+        assert "Barnets køn til vækstkurverne er ændret" in html
+        assert "fra dreng til pige" in html and nurse.name in html
+        assert "z-scorer og percentiler er beregnet igen" in html
+
+
+def test_a_correction_of_only_the_sex_is_kept_and_not_taken_for_a_duplicate(app, district, nurse):
+    """The sex from the CPR number is the earlier one when none was recorded."""
+    boy = make_child(
+        district, nurse=nurse, birth_date=clock.today() - timedelta(days=63), cpr="0101261233"
+    )
+    data = payload(boy, sex="dreng")
+    visit = submit(nurse, data).record
+    result = submit(nurse, {**data, "sex": "pige", "base_version": "1"})
+    assert result.status == "accepted", result.errors
+    (change,) = db.session.scalars(select(ChildSexChange)).all()
+    assert (change.old_sex, change.new_sex, change.visit_id) == ("dreng", "pige", visit.id)
+    assert visit.revisions == []
