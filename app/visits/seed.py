@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 import uuid as uuidlib
-from datetime import date, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from rcpchgrowth import measurement_from_sds
 from sqlalchemy import select
@@ -14,7 +14,7 @@ from app.children.models import Caseload, Child
 from app.demo import names
 from app.extensions import db
 from app.visits import growth, services
-from app.visits.models import ChildSex, PlannedVisit, Visit
+from app.visits.models import ChildSex, PlannedVisit, Visit, VisitAction
 from app.visits.programme import programme_from_settings, programme_horizon_days, visit_settings
 
 TODAY_TIMES = (time(9, 0), time(10, 30), time(13, 0), time(14, 30))
@@ -184,6 +184,7 @@ def seed_visits(context: dict) -> None:
             rng,
         )
     db.session.flush()
+    _urgent_epds(demo_nurse, today, settings)
     _todays_visits(demo_nurse, today, rng)
 
 
@@ -219,6 +220,34 @@ def _screen(candidate, field: str, values, settings, today: date, rng) -> None:
             settings,
             **{field: list(low)},
         )
+
+
+def _urgent_epds(nurse, today: date, settings: dict) -> None:
+    """The demo nurse's latest past visit gets a father's EPDS with item 10 answered "Næsten
+    aldrig" and the action she recorded: the visit's prompt record, and (recorded just now)
+    the notification of her leader."""
+    recent = db.session.scalars(
+        select(Visit)
+        .where(Visit.nurse_id == nurse.id, Visit.visit_date < today)
+        .order_by(Visit.visit_date.desc(), Visit.id.desc())
+        .limit(10)
+    ).all()
+    visit = next((v for v in recent if not (v.epds_mor or v.epds_far or v.adbb_scores)), None)
+    if visit is None:
+        return
+    visit.present = ["mor", "far"]
+    visit.epds_far = [*EPDS_LOW[:9], 2]  # item 10: "Næsten aldrig"
+    services._derive(visit, visit.child, settings, _sex_of(visit.child))
+    visit.actions.append(
+        VisitAction(
+            text=(
+                "Talt med far om tankerne. Han har tid hos egen læge i dag kl. 15 og ved, at han "
+                "kan ringe til akutpsykiatrien. Jeg ringer til ham i morgen."
+            ),
+            by_id=nurse.id,
+            at=datetime.combine(visit.visit_date, time(13, 30), tzinfo=UTC),
+        )
+    )
 
 
 def _todays_visits(nurse, today: date, rng: random.Random) -> None:

@@ -382,6 +382,7 @@ def test_the_demo_gives_the_nurse_a_day_to_start(app):
     """Today's visits with times, an EPDS above the cut-off and ADBB for the demo nurse."""
     from app.auth.models import User
     from app.demo.seed import seed_demo
+    from app.reminders import sweep
 
     seed_demo(clock.today(), n_children=80)
     nurse = db.session.scalar(select(User).where(User.email == "sundhedsplejerske@opspor.demo"))
@@ -399,6 +400,15 @@ def test_the_demo_gives_the_nurse_a_day_to_start(app):
     assert db.session.scalar(mine.where(Visit.weight_g.is_not(None)))
     assert nurse.qualifications.get("adbb")
     assert db.session.scalar(select(func.count(Membership.id)))  # the base demo is there
+    # A past visit whose EPDS item 10 needs action today, the action recorded, the leader told.
+    (urgent,) = db.session.scalars(mine.where(Visit.epds_self_harm.is_(True))).all()
+    assert urgent.visit_date < clock.today() and urgent.epds_self_harm_parents == "far"
+    assert [a.by_id for a in urgent.actions] == [nurse.id]
+    leader = db.session.scalar(select(User).where(User.email == "ledende.sp@opspor.demo"))
+    reminders = sweep.plan(clock.local_now(), only=("urgent_screening",))
+    assert any(r.user_id == leader.id and f"visit:{urgent.id}" in r.subjects for r in reminders), (
+        reminders
+    )
 
 
 def test_the_home_screen_caps_the_long_lists_and_links_to_them_in_full(
