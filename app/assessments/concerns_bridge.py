@@ -106,8 +106,9 @@ def children_without_plan(child_ids: list[int], today: date) -> set[int]:
 
 
 def child_items(child) -> dict[str, list] | None:
-    """A child's courses, meetings, sparring and underretninger for the timeline, or None.
-    The concerns area's own child summary, which its section on the same page reads too."""
+    """A child's courses, meetings, sparring and underretninger for the timeline, or None;
+    `hidden`: the child has records from another unit the user does not see. The concerns
+    area's own child summary, which its section on the same page reads too."""
     if _queries() is None:
         return None
     try:
@@ -122,4 +123,5 @@ def child_items(child) -> dict[str, list] | None:
         "meetings": summary.meetings,
         "sparring": summary.sparring,
         "underretninger": summary.underretninger,
+        "hidden": getattr(summary, "hidden", 0),
     }

@@ -1,7 +1,9 @@
 """Read queries on assessments, built as select() so callers paginate, count or test exists().
 
 Other areas may use: `child_history(child_id)`, `latest_positions(child_ids)` (the current
-position of each child) and `current_assessments()`.
+position of each child) and `current_assessments()`. They hold every unit's records: a screen
+shows only those the user sees (app/children/records.py: another unit's records need the
+parents' consent).
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ def current_assessments() -> Select[tuple[Assessment]]:
 
 
 def child_history(child_id: int) -> Select[tuple[Assessment]]:
-    """A child's assessments in every unit, oldest first: the history follows the child."""
+    """A child's assessments in every unit, oldest first (the caller shows those the user
+    sees: record_scope)."""
     return (
         current_assessments()
         .where(Assessment.child_id == child_id)
@@ -81,8 +84,9 @@ def pending_individuals(child_id: int, unit_id: int, since: date | None) -> Sele
     return query
 
 
-def ranked_concluding(child_ids):
-    """Concluding assessments numbered per child, latest first (rn = 1 is the current one)."""
+def ranked_concluding(child_ids, visible=None):
+    """Concluding assessments numbered per child, latest first (rn = 1 is the current one);
+    `visible`: a condition on Assessment (a RecordScope's), else every unit's."""
     return (
         select(
             Assessment.child_id,
@@ -101,15 +105,17 @@ def ranked_concluding(child_ids):
             Assessment.current.is_(True),
             Assessment.concluding.is_(True),
             Assessment.child_id.in_(child_ids),
+            *(() if visible is None else (visible,)),
         )
         .subquery()
     )
 
 
-def latest_positions(child_ids, depth: int = 1) -> Select:
+def latest_positions(child_ids, depth: int = 1, visible=None) -> Select:
     """(child_id, id, unit_id, position, assessed_on, rn) of each child's latest concluding
-    assessments; `depth=2` adds the previous one for the trend. `child_ids` may be a select."""
-    ranked = ranked_concluding(child_ids)
+    assessments; `depth=2` adds the previous one for the trend. `child_ids` may be a select;
+    `visible` as in ranked_concluding."""
+    ranked = ranked_concluding(child_ids, visible)
     return select(ranked).where(ranked.c.rn <= depth)
 
 

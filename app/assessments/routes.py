@@ -44,6 +44,7 @@ from app.assessments.timeline import child_timeline
 from app.audit.services import log_access
 from app.auth.roles import ASSESSING_ROLES, Role
 from app.children.models import Child, Enrolment
+from app.children.records import own_scope, record_scope
 from app.children.scoping import get_child_or_404, visible_children
 from app.extensions import db
 from app.i18n import gettext as _
@@ -183,11 +184,16 @@ def new():
     return _render_form(child, form, schema, enrolment=enrolment)
 
 
-def _get_assessment_or_404(assessment_id: int) -> tuple[Assessment, Child]:
+def _get_assessment_or_404(assessment_id: int, own: bool = False) -> tuple[Assessment, Child]:
+    """The assessment if the user sees its child and the record itself (another unit's only
+    with the parents' consent); `own`: only her own units' records (to correct them)."""
     assessment = db.session.get(Assessment, assessment_id)
     if assessment is None:
         abort(404)
     child = get_child_or_404(current_user, assessment.child_id)
+    scope = own_scope(current_user) if own else record_scope(current_user, child.id)
+    if not scope.sees(assessment.unit_id, assessment.assessed_on, assessment.assessor_id):
+        abort(404)
     return assessment, child
 
 
@@ -206,7 +212,11 @@ def show(assessment_id: int):
         schema=schema,
         versions=versions,
         today=clock.today(),
-        can_correct=assessment.current and current_user.has_role(*ASSESSING_ROLES),
+        can_correct=assessment.current
+        and current_user.has_role(*ASSESSING_ROLES)
+        and own_scope(current_user).sees(
+            assessment.unit_id, assessment.assessed_on, assessment.assessor_id
+        ),
     )
 
 
@@ -214,7 +224,7 @@ def show(assessment_id: int):
 @roles_required(*ASSESSING_ROLES)
 def correct(assessment_id: int):
     """A correction: a new version that supersedes this one, with a reason."""
-    old, child = _get_assessment_or_404(assessment_id)
+    old, child = _get_assessment_or_404(assessment_id, own=True)
     schema = settings.schema(old.unit.municipality, old.form_version)
     if not old.current:
         flash(_("Denne version er allerede rettet. Du ser den nyeste."), "error")

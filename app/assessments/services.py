@@ -24,6 +24,7 @@ from app.audit.services import log_access
 from app.auth.models import User
 from app.auth.roles import ASSESSING_ROLES, Role
 from app.children.models import Child, Enrolment
+from app.children.records import own_scope
 from app.children.scoping import can_see_child
 from app.extensions import db
 from app.i18n import gettext as _
@@ -209,7 +210,12 @@ def submit_assessment(
     old = None
     if formdata.get("supersedes"):
         old = _by_uuid(str(formdata.get("supersedes")), known)
-        if old is None or old.child_id != child.id:
+        # Only a record of the user's own units is hers to correct (not one handed over).
+        if (
+            old is None
+            or old.child_id != child.id
+            or not own_scope(user).sees(old.unit_id, old.assessed_on, old.assessor_id)
+        ):
             return _invalid("supersedes", _("Den vurdering, der skal rettes, findes ikke."))
     if old is not None:
         enrolment = None

@@ -11,6 +11,7 @@ from datetime import date
 from sqlalchemy import select
 
 from app.assessments import rules, settings
+from app.assessments.models import Assessment
 from app.assessments.positions import Position
 from app.assessments.queries import (
     last_concluded_per_unit,
@@ -20,6 +21,7 @@ from app.assessments.queries import (
 from app.auth.models import Membership, User
 from app.auth.roles import Role
 from app.children.models import Child, Enrolment
+from app.children.records import own_scope
 from app.children.scoping import scoped_unit_ids
 from app.extensions import db
 from app.org.models import UnitKind
@@ -95,7 +97,13 @@ def child_statuses(
         return []
     ids = [c.id for c in children]
     latest: dict[int, dict[int, tuple]] = {}
-    for row in db.session.execute(latest_positions(ids, depth=2)):
+    # Positions from the user's own units only: another unit's need the parents' consent, and
+    # a child new here is "not assessed" until assessed here (the child's page shows what a
+    # handover shared).
+    own = own_scope(user).condition(
+        Assessment.unit_id, Assessment.assessed_on, Assessment.assessor_id
+    )
+    for row in db.session.execute(latest_positions(ids, depth=2, visible=own)):
         latest.setdefault(row.child_id, {})[row.rn] = row
     last_in_unit = {
         (child_id, unit_id): last

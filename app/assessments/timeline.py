@@ -14,6 +14,7 @@ from app.assessments.models import Assessment
 from app.assessments.queries import child_history
 from app.audit.services import log_access
 from app.auth.roles import ASSESSING_ROLES
+from app.children.records import record_scope
 from app.extensions import db
 
 
@@ -49,11 +50,7 @@ def _url(endpoint: str, **values) -> str | None:
         return None
 
 
-def _concern_events(child) -> list[Event] | None:
-    child_id = child.id
-    items = concerns_bridge.child_items(child)
-    if items is None:
-        return None
+def _concern_events(items, child_id: int) -> list[Event]:
     events = []
     for c in items["courses"]:
         events.append(
@@ -85,8 +82,13 @@ def _concern_events(child) -> list[Event] | None:
 
 
 def child_timeline(child) -> dict:
-    """Everything the child's-page section shows (called from the template)."""
-    history = list(db.session.scalars(child_history(child.id)))
+    """Everything the child's-page section shows (called from the template): the records the
+    user sees (another unit's only with the parents' consent), and whether any were left out."""
+    scope = record_scope(current_user, child.id)
+    everything = list(db.session.scalars(child_history(child.id)))
+    history = [a for a in everything if scope.sees(a.unit_id, a.assessed_on, a.assessor_id)]
+    items = concerns_bridge.child_items(child)
+    hidden = len(everything) > len(history) or bool(items and items["hidden"])
     if history:
         log_access(child.id, "view", "assessments")
     concluding = [a for a in history if a.concluding]
@@ -100,5 +102,6 @@ def child_timeline(child) -> dict:
         "trend": rules.trend(latest.position, previous.position) if previous else None,
         "schema": settings.schema(municipality),
         "can_assess": current_user.has_role(*ASSESSING_ROLES),
-        "concerns": _concern_events(child),
+        "concerns": None if items is None else _concern_events(items, child.id),
+        "hidden": hidden,
     }

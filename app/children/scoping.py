@@ -47,6 +47,24 @@ def scoped_unit_ids(user: User) -> set[int]:
     return descendant_unit_ids(roots)
 
 
+def record_unit_ids(user: User) -> set[int]:
+    """Units whose wellbeing records the user sees as her own (app/children/records.py): her
+    scope's units, the dagpleje groups she works in and those of the dagplejere she
+    supervises. A record from any other unit needs the parents' consent."""
+    if not _authenticated(user):
+        return set()
+    ids = scoped_unit_ids(user) | user.unit_ids(Role.DAGPLEJER, Role.DAGPLEJEPAEDAGOG)
+    if Role.DAGPLEJEPAEDAGOG in user.roles:
+        ids |= set(
+            db.session.scalars(
+                select(Membership.unit_id).where(
+                    Membership.supervisor_id == user.id, Membership.role == Role.DAGPLEJER
+                )
+            )
+        )
+    return ids
+
+
 def _id_sources(user: User, today: date) -> list[Select]:
     """select()s of child ids, one per way the user may see a child (see the module docstring)."""
     enrolled = _current(Enrolment, today)

@@ -14,10 +14,12 @@ from app import clock
 from app.auth.models import User
 from app.auth.roles import Role
 from app.children.models import Child
+from app.children.records import record_scope
 from app.concerns import observations, rules
 from app.concerns.models import CourseOfAction, SparringRequest, Underretning
 from app.concerns.rules import Level
 from app.concerns.services import enrolment_in, record_event, unit_for
+from app.concerns.sharing import course_condition
 from app.extensions import db
 from app.i18n import format_date
 
@@ -31,11 +33,15 @@ LEVEL_LABELS = {Level.GUL: "gul", Level.ROED: "rød", Level.AKUT: "akut"}
 
 def dated_observations(child: Child, user: User) -> list[tuple[date, str]]:
     """What Opspor knows, dated and neutral, oldest first (the professional edits it): the
-    assessments and visits (see observations.py), the courses, fokuspunkter and meetings."""
+    assessments and visits (see observations.py), the courses, fokuspunkter and meetings the
+    user sees (another unit's only with the parents' consent)."""
     found: list[tuple[date, str]] = list(observations.gather(child.id, user))
     courses = db.session.scalars(
         select(CourseOfAction)
-        .where(CourseOfAction.child_id == child.id)
+        .where(
+            CourseOfAction.child_id == child.id,
+            course_condition(record_scope(user, child.id)),
+        )
         .order_by(CourseOfAction.opened_on)
     ).all()
     for c in courses:

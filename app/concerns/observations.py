@@ -14,6 +14,7 @@ from importlib import import_module
 
 from flask import current_app
 
+from app.children.records import record_scope
 from app.extensions import db
 
 ObservationProvider = Callable[[int, object], Iterable[tuple[date, str]]]
@@ -37,12 +38,16 @@ def _area(name: str, module: str):
 
 
 def from_assessments(child_id: int, user) -> list[tuple[date, str]]:
-    """Concluding wellbeing assessments in a yellow or red position, with the justification."""
+    """Concluding wellbeing assessments in a yellow or red position, with the justification:
+    those the user sees (another unit's only with the parents' consent)."""
     queries = _area("assessments", "queries")
     if queries is None or not hasattr(queries, "child_history"):
         return []
+    scope = record_scope(user, child_id)
     found = []
     for a in db.session.scalars(queries.child_history(child_id)):
+        if not scope.sees(a.unit_id, a.assessed_on, a.assessor_id):
+            continue
         code = str(getattr(a.position, "value", a.position))
         if not getattr(a, "concluding", False) or code == "groen":
             continue

@@ -16,12 +16,16 @@ bp = Blueprint("concerns", __name__)
 
 
 def course_or_404(child_id: int, course_id: int):
-    """The course, if it belongs to a child the user may see; 404 otherwise."""
+    """The course, if it belongs to a child the user may see and the user sees the course
+    itself (another unit's only with the parents' consent, and read only); 404 otherwise."""
     from app.concerns.models import CourseOfAction
+    from app.concerns.sharing import scope_for, sees_course
 
     child = get_child_or_404(current_user, child_id)
     course = db.session.get(CourseOfAction, course_id)
     if course is None or course.child_id != child.id:
+        abort(404)
+    if not sees_course(scope_for(current_user, child.id), course):
         abort(404)
     return child, course
 

@@ -13,6 +13,7 @@ from app import clock
 from app.auth.models import Membership, User
 from app.auth.roles import Role
 from app.children.models import Child, Enrolment
+from app.children.records import own_scope
 from app.concerns import rules
 from app.concerns.models import (
     ConcernEvent,
@@ -23,6 +24,7 @@ from app.concerns.models import (
     SparringRequest,
 )
 from app.concerns.rules import Answer, Level
+from app.concerns.sharing import course_condition
 from app.extensions import db
 from app.i18n import gettext as _
 from app.org.models import Unit
@@ -193,13 +195,19 @@ def find_source(source: str, source_id: int | None) -> CourseSource | None:
     )
 
 
-def open_course_for_child(child_id: int) -> CourseOfAction | None:
-    return db.session.scalar(
+def open_course_for_child(child_id: int, user: User | None = None) -> CourseOfAction | None:
+    """The child's open course; with `user`, the one in the user's own units: a course
+    another unit opened is not hers to add to (she may not even see it), so a concern she
+    raises opens her unit's own course."""
+    query = (
         select(CourseOfAction)
         .where(CourseOfAction.child_id == child_id, CourseOfAction.status == "open")
         .order_by(CourseOfAction.id.desc())
         .limit(1)
     )
+    if user is not None:
+        query = query.where(course_condition(own_scope(user)))
+    return db.session.scalar(query)
 
 
 def open_course(
@@ -219,7 +227,7 @@ def open_course(
     linked = find_source(source, source_id)
     if linked is not None:
         return linked.course, "existing"
-    course = open_course_for_child(child.id)
+    course = open_course_for_child(child.id, user)
     now, today = clock.now(), clock.today()
     if course is None:
         unit = unit_for(user, child, today)

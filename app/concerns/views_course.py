@@ -173,7 +173,7 @@ def open(child_id: int):  # noqa: A001 (the endpoint name other areas link to)
         if linked.course.child_id != child.id:
             abort(404)
         return back_to(linked.course, "trin")
-    existing = services.open_course_for_child(child.id)
+    existing = services.open_course_for_child(child.id, current_user)
     form = OpenCourseForm(level=preset.value if preset else None)
     if preset:
         # Set by the assessment or visit, not chosen here.

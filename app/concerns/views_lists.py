@@ -13,8 +13,9 @@ from sqlalchemy.orm import selectinload
 from app import clock
 from app.audit.services import log_access
 from app.children.models import Child
+from app.children.records import own_scope, record_scope
 from app.children.scoping import visible_child_ids
-from app.concerns import queries, services
+from app.concerns import queries, services, sharing
 from app.concerns.models import CourseOfAction, Meeting, PlanItem, SparringRequest, Underretning
 from app.concerns.routes import bp
 from app.extensions import db
@@ -150,26 +151,54 @@ class ChildConcerns:
     sparring: list
     underretninger: list
     open_course: CourseOfAction | None
+    hidden: int = 0  # records from another unit the user does not see (no consent)
 
 
 _CHILD_MODELS = (CourseOfAction, PlanItem, Meeting, SparringRequest, Underretning)
 
 
 def child_summary(child: Child) -> ChildConcerns:
-    """For the child-page section and the timeline beside it: read once per request (the page
-    itself logs the view)."""
+    """For the child-page section and the timeline beside it: the records the user sees
+    (sharing.py), read once per request (the page itself logs the view)."""
     kept = memo("concerns.child_summary", depends_on=_CHILD_MODELS)
     if kept is not None and child.id in kept:
         return kept[child.id]
-    courses = db.session.scalars(
+    scope = record_scope(current_user, child.id)
+    every_course = db.session.scalars(
         queries.courses_for_child(child.id).options(selectinload(CourseOfAction.plan_items))
     ).all()
+    courses = [c for c in every_course if sharing.sees_course(scope, c)]
+    seen = {c.id for c in courses}
+    lists = {
+        "meetings": list(db.session.scalars(queries.meetings_for_child(child.id))),
+        "sparring": list(db.session.scalars(queries.sparring_for_child(child.id))),
+        "underretninger": list(db.session.scalars(queries.underretninger_for_child(child.id))),
+    }
+    shown = {
+        "meetings": [m for m in lists["meetings"] if m.course_id in seen],
+        "sparring": [
+            s
+            for s in lists["sparring"]
+            if s.course_id in seen or (s.course_id is None and sharing.sees_sparring(scope, s))
+        ],
+        "underretninger": [
+            u
+            for u in lists["underretninger"]
+            if u.course_id in seen or (u.course_id is None and sharing.sees_underretning(scope, u))
+        ],
+    }
+    own = own_scope(current_user)
+    hidden = len(every_course) - len(courses)
+    hidden += sum(len(lists[k]) - len(shown[k]) for k in lists)
     summary = ChildConcerns(
-        courses=list(courses),
-        meetings=list(db.session.scalars(queries.meetings_for_child(child.id))),
-        sparring=list(db.session.scalars(queries.sparring_for_child(child.id))),
-        underretninger=list(db.session.scalars(queries.underretninger_for_child(child.id))),
-        open_course=next((c for c in courses if c.is_open), None),
+        courses=courses,
+        **shown,
+        # The open course the user works on: her own units' (one handed over is read only).
+        open_course=next(
+            (c for c in courses if c.is_open and sharing.sees_course(own, c)),
+            None,
+        ),
+        hidden=hidden,
     )
     if kept is not None:
         kept[child.id] = summary

@@ -13,6 +13,7 @@ from app.concerns import services
 from app.concerns.forms import EvaluationForm, HeldForm, PlanItemForm, PrepForm
 from app.concerns.models import Meeting
 from app.concerns.routes import bp, course_or_404
+from app.concerns.sharing import scope_for, sees_meeting
 from app.concerns.views_course import staff_choices
 from app.extensions import db
 from app.i18n import gettext as _
@@ -44,6 +45,8 @@ def meeting_or_404(child_id: int, meeting_id: int):
     child = get_child_or_404(current_user, child_id)
     meeting = db.session.get(Meeting, meeting_id)
     if meeting is None or meeting.child_id != child.id:
+        abort(404)
+    if not sees_meeting(scope_for(current_user, child.id), meeting):
         abort(404)
     return child, meeting
 

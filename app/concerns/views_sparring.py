@@ -21,6 +21,7 @@ from app.concerns.forms import (
 from app.concerns.models import CourseOfAction, SparringRequest
 from app.concerns.queries import anonymous_sparring
 from app.concerns.routes import bp
+from app.concerns.sharing import scope_for, sees_course, sees_sparring
 from app.extensions import db
 from app.i18n import format_age
 from app.i18n import gettext as _
@@ -52,6 +53,8 @@ def _course_arg(child):
         return None
     course = db.session.get(CourseOfAction, course_id)
     if course is None or course.child_id != child.id:
+        abort(404)
+    if not sees_course(scope_for(current_user, child.id), course):
         abort(404)
     return course
 
@@ -149,7 +152,7 @@ def sparring_anonymous_for_child(child_id: int):
 @login_required
 def sparring_named(child_id: int):
     child = get_child_or_404(current_user, child_id)
-    course = _course_arg(child) or services.open_course_for_child(child.id)
+    course = _course_arg(child) or services.open_course_for_child(child.id, current_user)
     unit = (course.unit if course else None) or services.unit_for(
         current_user, child, clock.today()
     )
@@ -186,6 +189,8 @@ def sparring_or_404(sparring_id: int) -> SparringRequest:
         abort(404)
     if sparring.child_id is not None:
         get_child_or_404(current_user, sparring.child_id)
+        if not sees_sparring(scope_for(current_user, sparring.child_id), sparring):
+            abort(404)
     elif sparring.unit_id not in my_unit_ids(current_user):
         abort(404)
     return sparring

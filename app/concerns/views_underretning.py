@@ -18,6 +18,7 @@ from app.concerns import drafting, services
 from app.concerns.forms import DraftForm, ReceiptForm, SentForm, options
 from app.concerns.models import CourseOfAction, Underretning
 from app.concerns.routes import bp
+from app.concerns.sharing import scope_for, sees_course, sees_underretning
 from app.extensions import db
 from app.i18n import gettext as _
 from app.security import login_required
@@ -29,6 +30,8 @@ def underretning_or_404(child_id: int, underretning_id: int):
     child = get_child_or_404(current_user, child_id)
     found = db.session.get(Underretning, underretning_id)
     if found is None or found.child_id != child.id:
+        abort(404)
+    if not sees_underretning(scope_for(current_user, child.id), found):
         abort(404)
     return child, found
 
@@ -84,7 +87,11 @@ def underretning_new(child_id: int):
     child = get_child_or_404(current_user, child_id)
     course_id = request.args.get("course_id", type=int)
     course = db.session.get(CourseOfAction, course_id) if course_id else None
-    if course_id and (course is None or course.child_id != child.id):
+    if course_id and (
+        course is None
+        or course.child_id != child.id
+        or not sees_course(scope_for(current_user, child.id), course)
+    ):
         abort(404)
     draft = drafting.start_underretning(current_user, child, course)
     log_access(child.id, "create", f"underretning:{draft.id}")

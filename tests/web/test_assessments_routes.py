@@ -14,6 +14,7 @@ from app.assessments.models import Assessment, AssessmentKind
 from app.assessments.services import submit_assessment
 from app.audit.models import AccessLog
 from app.audit.services import write_pending
+from app.auth.models import Membership
 from app.auth.roles import Role
 from app.extensions import db
 from app.org.models import UnitKind
@@ -396,8 +397,10 @@ def test_the_joint_to_do_appears_when_enough_individual_ones_are_made(client, au
     assert "Lav fælles vurdering" in client.get("/").get_data(as_text=True)
 
 
-def test_the_childs_page_shows_the_strip_across_units(client, auth, app):
-    """The history follows the child from dagpleje to børnehave."""
+def test_the_earlier_units_strip_needs_the_parents_consent(client, auth, app):
+    """The børnehave does not see the dagpleje's assessments without the parents' consent
+    (tests/web/test_history_sharing.py: with it); a leader over both units sees the strip
+    across units."""
     group = make_unit("Dagplejen Test", UnitKind.DAGPLEJEGRUPPE)
     boernehave = make_unit("Børnehaven Ny", UnitKind.BOERNEHAVE)
     dpp = make_user(Role.DAGPLEJEPAEDAGOG, group)
@@ -419,15 +422,25 @@ def test_the_childs_page_shows_the_strip_across_units(client, auth, app):
     db.session.flush()
     submit_assessment(paedagog, payload(child, kind="individual"))
     db.session.commit()
+    leader = make_user(Role.LEDER, group)
+    leader.memberships.append(Membership(unit=boernehave, role=Role.LEDER))
+    db.session.commit()
     auth.login(paedagog)
+    html = client.get(f"/boern/{child.id}").get_data(as_text=True)
+    assert "position-strip" not in html and "12.03.2026" not in html
+    assert "Alle vurderinger (1)" in html
+    assert "Vurderinger fra tidligere enheder vises kun" in html
+    status = client.get("/").get_data(as_text=True)
+    assert "Ikke vurderet" in status and "position-gul" not in status
+    # New unit, new schedule: the first assessment there within 3 months of the move.
+    assert rules.add_months(moved + timedelta(days=1), 3).strftime("%d.%m.%Y") in status
+    assert "Lav din egen vurdering" not in status  # she has made hers; waiting for the joint
+    auth.login(leader)
     html = client.get(f"/boern/{child.id}").get_data(as_text=True)
     strip = html[html.index("position-strip") :]
     assert "Dagplejen Test" in strip and "12.03.2026" in strip
     assert "Alle vurderinger (3)" in html
-    status = client.get("/").get_data(as_text=True)
-    # New unit, new schedule: the first assessment there within 3 months of the move.
-    assert rules.add_months(moved + timedelta(days=1), 3).strftime("%d.%m.%Y") in status
-    assert "Lav din egen vurdering" not in status  # she has made hers; waiting for the joint
+    assert "Vurderinger fra tidligere enheder vises kun" not in html
 
 
 def test_a_dagplejepaedagog_waits_for_the_dagplejer_then_makes_the_joint_one(

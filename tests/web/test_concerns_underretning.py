@@ -195,7 +195,8 @@ def test_an_underretning_can_be_started_from_any_course_and_not_by_strangers(cli
 
 def test_the_draft_carries_dated_assessments_and_only_nurses_get_visit_notes(client, auth, s):
     """Red joint assessments come in with their justification; health-visit notes only when
-    the writer may read health records (a sundhedsplejerske), never for a pædagog."""
+    the writer may read health records (a sundhedsplejerske), never for a pædagog. The nurse's
+    draft carries neither the børnehave's course nor its assessments (no consent)."""
     models = pytest.importorskip("app.assessments.models")
     visits = pytest.importorskip("app.visits.models")
     from app.assessments.positions import Position
@@ -244,9 +245,13 @@ def test_the_draft_carries_dated_assessments_and_only_nurses_get_visit_notes(cli
     s.child.caseloads.append(Caseload(nurse_id=nurse.id, start_date=s.child.birth_date))
     db.session.commit()
     auth.login(nurse)
+    # The børnehave's course is not hers: another unit's records need the parents' consent.
     response = client.post(f"/boern/{s.child.id}/underretninger/ny?course_id={course.id}")
+    assert response.status_code == 404
+    response = client.post(f"/boern/{s.child.id}/underretninger/ny")
     assert response.status_code == 303
     nurses = db.session.scalars(select(Underretning).order_by(Underretning.id.desc())).first()
     assert "20.02.2026: Behovskontakt: Mor fortæller om konflikter i hjemmet." in (
         nurses.observations
     )
+    assert "Trækker sig" not in nurses.observations
