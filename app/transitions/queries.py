@@ -271,6 +271,76 @@ def sending_list(user: User, today: date, cfg: dict | None = None) -> list[ListR
     return rows
 
 
+@dataclass
+class SentRow:
+    """After the move: status only (no content) for the staff of the sending enrolment."""
+
+    schema: TransitionSchema
+    status: rules.ListStatus
+
+    @property
+    def consented(self) -> bool:
+        return self.status in ("consented", "acknowledged")
+
+
+def _sent_row(staff: Staff, schema: TransitionSchema, today: date, days: int) -> SentRow | None:
+    sending = schema.sending_enrolment
+    if not staff.covers(fact(sending), schema.child_id):
+        return None
+    if not rules.shows_as_sent(schema.starts_on, sending.end_date, today, days):
+        return None
+    consent = consent_summary(schema).state if schema.finished else "none"
+    acknowledged = schema.acknowledged_at is not None
+    return SentRow(schema, rules.list_status(today, today, schema.status, consent, acknowledged))
+
+
+def sent_list(user: User, today: date, cfg: dict | None = None) -> list[SentRow]:
+    """Schemas of children who have left one of the user's units or homes for the receiving
+    one, for `sent_days` after the start: name, start, receiver, status and acknowledgement."""
+    days = int((cfg or user_settings(user))["sent_days"])
+    schemas = db.session.scalars(
+        select(TransitionSchema)
+        .join(Enrolment, TransitionSchema.sending_enrolment_id == Enrolment.id)
+        .where(
+            enrolment_staff(user),
+            Enrolment.end_date < today,
+            TransitionSchema.start_date >= today - timedelta(days=days),
+        )
+        .options(
+            selectinload(TransitionSchema.consents),
+            selectinload(TransitionSchema.child).selectinload(Child.guardians),
+            selectinload(TransitionSchema.sending_enrolment).selectinload(Enrolment.unit),
+            selectinload(TransitionSchema.receiving_enrolment),
+            selectinload(TransitionSchema.acknowledged_by),
+        )
+    ).all()
+    staff = staff_of(user, today)
+    rows = [row for s in schemas if (row := _sent_row(staff, s, today, days))]
+    rows.sort(key=lambda r: (r.schema.starts_on, r.schema.id), reverse=True)
+    return rows
+
+
+def printable_schema_or_404(user: User, child_id: int, schema_id: int, today: date):
+    """The parents' copy. For the sending staff while the child is with them; after the move,
+    for as long as the status row is kept, once the parents consented: the copy states what
+    was shared with whom, and the content is with the receiving unit anyway. Without consent
+    the content stays closed after the move, to the sender as to the receiver."""
+    schema = db.session.scalar(
+        select(TransitionSchema).where(
+            TransitionSchema.id == schema_id, TransitionSchema.child_id == child_id
+        )
+    )
+    if schema is None:
+        abort(404)
+    if sender_may_access(user, schema, today):
+        return get_child_or_404(user, child_id), schema
+    days = int(user_settings(user)["sent_days"])
+    row = _sent_row(staff_of(user, today), schema, today, days)
+    if row is None or not row.consented:
+        abort(404)
+    return schema.child, schema
+
+
 # -- receiving side ---------------------------------------------------------------------------
 
 

@@ -26,6 +26,9 @@ DEFAULT_SETTINGS: dict = {
     "consent_from_all_custodians": True,
     # The receiving list shows children who started within this many days.
     "received_days": 90,
+    # After the move the sending list keeps a status-only row (no content) this many days
+    # after the start, so the sender sees the acknowledgement.
+    "sent_days": 60,
 }
 
 # Unit kinds (app.org.models.UnitKind values) a child leaves for school from.
@@ -150,6 +153,13 @@ def list_status(
     if consent != "complete":
         return "awaiting_consent"
     return "acknowledged" if acknowledged else "consented"
+
+
+def shows_as_sent(start: date, sending_end: date | None, today: date, days: int) -> bool:
+    """After the move (the child has left the sending unit): a status-only row on the sending
+    list from the start until `days` after it."""
+    left = sending_end is not None and sending_end < today
+    return left and start <= today <= start + timedelta(days=days)
 
 
 def is_overdue(today: date, due: date, schema_status: str | None) -> bool:

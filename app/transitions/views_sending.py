@@ -34,18 +34,23 @@ from app.transitions.routes import (
 @staff_only
 def index():
     today = clock.today()
-    rows = queries.sending_list(current_user, today)
-    counts = {key: sum(1 for r in rows if r.status == key) for key in STATUS_LABELS}
+    cfg = queries.user_settings(current_user)
+    rows = queries.sending_list(current_user, today, cfg)
+    sent = queries.sent_list(current_user, today, cfg)
+    statuses = [r.status for r in rows] + [r.status for r in sent]
+    counts = {key: statuses.count(key) for key in STATUS_LABELS}
     # A draft past its due date is late too, not only a schema never started.
     counts["overdue"] = sum(1 for r in rows if r.overdue)
     return render_template(
         "transitions/index.html",
         rows=rows,
+        sent=sent,
+        sent_days=cfg["sent_days"],
         counts=counts,
         today=today,
         labels=STATUS_LABELS,
         leader=current_user.has_role("leder"),
-        weeks=queries.user_settings(current_user)["due_weeks_before_start"],
+        weeks=cfg["due_weeks_before_start"],
     )
 
 
@@ -260,12 +265,18 @@ def meeting(child_id: int, schema_id: int):
 @bp.get("/boern/<int:child_id>/overgangsskema/<int:schema_id>/print")
 @staff_only
 def print_view(child_id: int, schema_id: int):
-    child, schema = queries.sending_schema_or_404(current_user, child_id, schema_id, clock.today())
+    today = clock.today()
+    child, schema = queries.printable_schema_or_404(current_user, child_id, schema_id, today)
     log_access(child.id, "print", f"transition:{schema.id}")
+    if queries.sender_may_access(current_user, schema, today):
+        back = url_for(".schema", child_id=child.id, schema_id=schema.id)
+    else:  # after the move only the status row is left
+        back = url_for(".index")
     return render_template(
         "transitions/print.html",
         child=child,
         schema=schema,
+        back_url=back,
         definition=definitions.load(schema.form_version),
         summary=queries.consent_summary(schema),
         today=clock.today(),

@@ -149,6 +149,18 @@ def test_list_status(schema_status, consent, ack, days_to_due, expected):
     assert rules.list_status(TODAY, due, schema_status, consent, ack) == expected
 
 
+def test_shown_as_sent_from_the_start_for_the_configured_days_after_the_move():
+    start = date(2027, 3, 1)
+    left = start - timedelta(days=1)
+    assert rules.DEFAULT_SETTINGS["sent_days"] == 60
+    assert rules.shows_as_sent(start, left, start, 60)
+    assert rules.shows_as_sent(start, left, start + timedelta(days=60), 60)
+    assert not rules.shows_as_sent(start, left, start + timedelta(days=61), 60)
+    assert not rules.shows_as_sent(start, left, left, 60)  # not before the move
+    assert not rules.shows_as_sent(start, None, start, 60)  # still in the sending unit
+    assert not rules.shows_as_sent(start, start, start, 60)  # overlapping: the normal list
+
+
 def test_overdue_only_while_not_finished():
     past = TODAY - timedelta(days=1)
     assert rules.is_overdue(TODAY, past, None)

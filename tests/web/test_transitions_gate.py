@@ -206,6 +206,53 @@ def test_acknowledge_and_the_sender_sees_it(world, client):
     assert client.get(sending_page).status_code == 404
 
 
+@pytest.mark.parametrize("who", ["dagplejer", "dpp", "dagpleje_leader"])
+def test_after_the_move_the_sender_sees_the_status_and_the_acknowledgement(world, client, who):
+    """A status row (no content) for 60 days after the start: name, start, receiver, status
+    and when it was acknowledged; the parents' copy can still be printed."""
+    schema = make_schema(world, client)
+    start_today(world)
+    login(client, world.bh_leader)
+    client.post(received_url(schema) + "/kvitter")
+    login(client, getattr(world, who))
+    page = client.get("/overgange").text
+    sent = page[page.index('id="sent-heading"') :]
+    assert world.child.name in sent and "til Børnehaven Mælkebøtten" in sent
+    assert "Kvitteret af modtager" in sent and "kvitteret " in sent
+    assert "Glad og tryg." not in page
+    print_url = f"/boern/{world.child.id}/overgangsskema/{schema.id}/print"
+    assert print_url in sent and client.get(print_url).status_code == 200
+    assert client.get(f"/boern/{world.child.id}/overgangsskema/{schema.id}").status_code == 404
+    if who == "dagpleje_leader":
+        overview = page[page.index('id="overview-heading"') : page.index("</section>")]
+        assert "Kvitteret af modtager" in overview
+
+
+def test_the_status_row_is_for_the_senders_only_and_only_for_a_while(world, client):
+    schema = make_schema(world, client)
+    start_today(world)
+    for user in (world.other_dagplejer, world.nurse, world.paedagog):
+        login(client, user)
+        assert 'id="sent-heading"' not in client.get("/overgange").text
+    world.coming.start_date = clock.today() - timedelta(days=61)
+    world.home.end_date = world.coming.start_date - timedelta(days=1)
+    db.session.commit()
+    login(client, world.dagplejer)
+    assert world.child.name not in client.get("/overgange").text
+    print_url = f"/boern/{world.child.id}/overgangsskema/{schema.id}/print"
+    assert client.get(print_url).status_code == 404
+
+
+def test_without_consent_nothing_can_be_printed_after_the_move(world, client):
+    schema = make_schema(world, client, consents=0)
+    start_today(world)
+    login(client, world.dagplejer)
+    page = client.get("/overgange").text
+    assert "Afventer samtykke" in page[page.index('id="sent-heading"') :]
+    print_url = f"/boern/{world.child.id}/overgangsskema/{schema.id}/print"
+    assert print_url not in page and client.get(print_url).status_code == 404
+
+
 def test_acknowledged_shows_on_the_senders_list_while_the_child_is_still_there(world, client):
     schema = make_schema(world, client)
     schema.acknowledged_at = clock.now()
