@@ -6,8 +6,11 @@ from __future__ import annotations
 import re
 
 import pytest
+from sqlalchemy import select
 
 from app import clock
+from app.extensions import db
+from app.visits.models import Visit
 from tests.browser.conftest import PHONE, assert_accessible, assert_no_horizontal_scroll, login
 
 NURSE = "sundhedsplejerske@opspor.demo"
@@ -100,3 +103,43 @@ def test_child_page_and_visit_list_are_accessible(page):
     page.get_by_role("link", name=re.compile("^Flyt")).first.click()
     page.wait_for_url(re.compile(r"/flyt"))
     assert_accessible(page)
+
+
+def test_planning_pages_lists_and_the_correction_form_are_accessible(page, live_server):
+    """axe-core on the needs-visit and not-carried-out pages, a full list, and the correction
+    form of a visit whose EPDS item 10 needs action (the demo's), with its recorded action."""
+    login(page, NURSE)
+    page.goto("/besoeg/liste/kommende")
+    assert page.get_by_role("heading", name="De kommende dage", level=1).is_visible()
+    assert_accessible(page)
+    assert_no_horizontal_scroll(page)
+
+    page.goto("/")
+    page.locator(".visit-card").first.get_by_role(
+        "link", name=re.compile("^Ikke gennemført")
+    ).click()
+    page.wait_for_url(re.compile(r"/ikke-gennemfoert"))
+    page.get_by_role("button", name="Gem").click()  # no reason chosen: the error is shown
+    page.locator("#not_done_reason-error").wait_for()
+    assert_accessible(page)
+    assert_no_horizontal_scroll(page)
+
+    page.goto("/")
+    page.locator(".visit-card .visit-child a").first.click()
+    page.wait_for_url(re.compile(r"/boern/\d+$"))
+    page.goto(page.url + "/besoeg/behov")
+    assert page.get_by_role("heading", name="Planlæg et behovsbesøg").is_visible()
+    assert_accessible(page)
+    assert_no_horizontal_scroll(page)
+
+    # The demo's visit where the father answered EPDS item 10 other than "never".
+    with live_server.app.app_context():
+        visit_id = db.session.scalar(select(Visit.id).where(Visit.epds_self_harm.is_(True)))
+    page.goto(f"/besoeg/{visit_id}")
+    assert page.get_by_text("Talt med far om tankerne").is_visible()
+    page.get_by_role("link", name="Ret registreringen").first.click()
+    page.wait_for_url(re.compile(r"/besoeg/\d+/ret$"))
+    assert page.get_by_text("Talt med far om tankerne").is_visible()  # the earlier action
+    assert page.get_by_label("Hvad har du gjort i dag?").is_visible()  # room for a new one
+    assert_accessible(page)
+    assert_no_horizontal_scroll(page)
