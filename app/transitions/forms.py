@@ -22,6 +22,7 @@ from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app import clock
+from app.concerns.forms import PrepForm
 from app.i18n import lazy_gettext as _l
 from app.transitions import definitions
 
@@ -160,19 +161,18 @@ class WithdrawForm(FlaskForm):
     )
 
 
-class MeetingForm(FlaskForm):
-    """An overleveringsmøde; the preparation follows the dialogmodel's first phase."""
+class MeetingForm(PrepForm):
+    """An overleveringsmøde, prepared with the dialogmodel like every meeting about a child:
+    the concerns area's preparation form (date, purpose, questions, participants and roles,
+    what was agreed with the parents, interpreter), plus a time and a note."""
 
-    meeting_on = DateField(_l("Dato"), validators=[DataRequired(_l("Vælg en dato."))])
-    meeting_time = TimeField(_l("Klokkeslæt (valgfrit)"), validators=[Optional()])
-    participants = TextAreaField(
+    prefix_name = "handover"
+
+    planned_participants = TextAreaField(
         _l("Deltagere"),
         validators=[DataRequired(_l("Skriv hvem der deltager.")), Length(max=1000)],
     )
-    preparation = TextAreaField(
-        _l("Forberedelse: formål, spørgsmål og hvad der er aftalt med forældrene"),
-        validators=[Optional(), Length(max=4000)],
-    )
+    meeting_time = TimeField(_l("Klokkeslæt (valgfrit)"), validators=[Optional()])
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
 
 

@@ -118,7 +118,8 @@ class TransitionConsent(Recorded, db.Model):
 
 
 class HandoverMeeting(Recorded, db.Model):
-    """An optional overleveringsmøde, prepared with the dialogmodel's questions."""
+    """An optional overleveringsmøde, prepared like every meeting with the dialogmodel
+    (the fields of app.concerns' Meeting preparation and its form)."""
 
     __tablename__ = "handover_meeting"
 
@@ -127,8 +128,13 @@ class HandoverMeeting(Recorded, db.Model):
     meeting_on: Mapped[date] = mapped_column(Date)
     meeting_time: Mapped[time | None] = mapped_column(Time)
     participants: Mapped[str] = mapped_column(Text)
-    # Dialogmodel, forberedelse: purpose and questions, what was agreed with the parents.
-    preparation: Mapped[str | None] = mapped_column(Text)
+    # Dialogmodel, forberedelse.
+    purpose: Mapped[str | None] = mapped_column(Text)
+    questions: Mapped[str | None] = mapped_column(Text)
+    roles: Mapped[str | None] = mapped_column(Text)
+    agreed_with_parents: Mapped[str | None] = mapped_column(Text)
+    interpreter_needed: Mapped[bool] = mapped_column(default=False)
+    interpreter_language: Mapped[str | None] = mapped_column(String(40))
     note: Mapped[str | None] = mapped_column(Text)
 
     schema: Mapped[TransitionSchema] = relationship(back_populates="meetings")

@@ -8,8 +8,8 @@ and the child enrolled there today (rules.receiver_may_read). Outside either gat
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, timedelta
+from dataclasses import dataclass, field
+from datetime import date, time, timedelta
 
 from flask import abort
 from sqlalchemy import ColumnElement, and_, exists, false, or_, select
@@ -386,12 +386,31 @@ class Arrival:
     child: Child
     enrolment: Enrolment
     schema: TransitionSchema | None  # only when the receiving unit may read it
+    # Before the start: when a handover meeting is booked (date and time, nothing else).
+    meetings: list[tuple[date, time | None]] = field(default_factory=list)
+
+
+def _booked_meetings(user: User, enrolment_ids: list[int]) -> dict[int, list]:
+    """Handover meetings of children not started yet, by receiving enrolment: only the date
+    and time, and only while the parents' consent stands (a withdrawal stops everything)."""
+    out: dict[int, list] = {}
+    if not enrolment_ids:
+        return out
+    for schema in db.session.scalars(
+        _received_query(user).where(TransitionSchema.receiving_enrolment_id.in_(enrolment_ids))
+    ):
+        if schema.meetings and schema.finished and consent_summary(schema).state == "complete":
+            out[schema.receiving_enrolment_id] = [
+                (m.meeting_on, m.meeting_time) for m in schema.meetings
+            ]
+    return out
 
 
 def received_lists(user: User, today: date, cfg: dict | None = None):
     """(shared schemas, children on their way, recent starters without a shared schema).
 
-    Children on their way show only that they are coming: nothing about any schema or consent.
+    Children on their way show only that they are coming, and when a handover meeting is
+    booked: nothing about any schema or consent.
     """
     cfg = cfg or user_settings(user)
     since = today - timedelta(days=int(cfg["received_days"]))
@@ -415,10 +434,11 @@ def received_lists(user: User, today: date, cfg: dict | None = None):
         ):
             if receiver_may_read(schema, today):
                 readable[schema.receiving_enrolment_id] = schema
+    booked = _booked_meetings(user, [e.id for e in enrolments if e.start_date > today])
     shared, coming, without = [], [], []
     for e in enrolments:
         if e.start_date > today:
-            coming.append(Arrival(e.child, e, None))
+            coming.append(Arrival(e.child, e, None, booked.get(e.id, [])))
         elif e.id in readable:
             shared.append(Arrival(e.child, e, readable[e.id]))
         else:

@@ -276,14 +276,25 @@ def acknowledge(user, schema: TransitionSchema) -> None:
     log_access(schema.child_id, "update", f"transition:{schema.id}:acknowledged", user=user)
 
 
+def _text(value: str | None) -> str | None:
+    return (value or "").strip() or None
+
+
 def book_meeting(user, schema: TransitionSchema, form) -> HandoverMeeting:
     meeting = HandoverMeeting(
         schema=schema,
-        meeting_on=form.meeting_on.data,
+        meeting_on=form.planned_on.data,
         meeting_time=form.meeting_time.data,
-        participants=form.participants.data.strip(),
-        preparation=(form.preparation.data or "").strip() or None,
-        note=(form.note.data or "").strip() or None,
+        participants=form.planned_participants.data.strip(),
+        purpose=_text(form.purpose.data),
+        questions=_text(form.questions.data),
+        roles=_text(form.roles.data),
+        agreed_with_parents=_text(form.agreed_with_parents.data),
+        interpreter_needed=bool(form.interpreter_needed.data),
+        interpreter_language=_text(form.interpreter_language.data)
+        if form.interpreter_needed.data
+        else None,
+        note=_text(form.note.data),
         created_by_id=user.id,
     )
     db.session.add(meeting)

@@ -350,14 +350,32 @@ def test_meeting_can_be_booked_after_consent(world, client):
     for guardian in world.child.guardians:
         consent_device(client, world, schema, guardian)
     url = f"/boern/{world.child.id}/overgangsskema/{schema.id}/moede"
-    assert client.post(url, data={"meeting_on": ""}).status_code == 422
     data = {
-        "meeting_on": (clock.today() + timedelta(days=10)).isoformat(),
-        "participants": "Forældrene, Dorthe, pædagog fra Mælkebøtten",
-        "preparation": "Hvordan hjælper vi Alma godt i gang?",
+        "handover-planned_on": (clock.today() + timedelta(days=10)).isoformat(),
+        "handover-planned_participants": "Forældrene, Dorthe, pædagog fra Mælkebøtten",
+        "handover-purpose": "Hvordan hjælper vi Alma godt i gang?",
+        "handover-questions": "Hvad trøster hende?",
+        "handover-roles": "Dorthe fortæller, pædagogen skriver",
+        "handover-agreed_with_parents": "Mor og far kommer med.",
+        "handover-interpreter_needed": "y",
     }
+    invalid = client.post(url, data=data)
+    assert invalid.status_code == 422
+    assert "Skriv hvilket sprog tolken skal tale." in invalid.text
+    assert "Hvad trøster hende?" in invalid.text  # what was typed is kept
+    data["handover-interpreter_language"] = "arabisk"
     assert client.post(url, data=data).status_code == 303
-    assert schema.meetings[0].participants.startswith("Forældrene")
+    meeting = schema.meetings[0]
+    assert meeting.participants.startswith("Forældrene")
+    assert (meeting.purpose, meeting.questions, meeting.roles) == (
+        "Hvordan hjælper vi Alma godt i gang?",
+        "Hvad trøster hende?",
+        "Dorthe fortæller, pædagogen skriver",
+    )
+    assert meeting.agreed_with_parents == "Mor og far kommer med."
+    assert (meeting.interpreter_needed, meeting.interpreter_language) == (True, "arabisk")
+    page = client.get(f"/boern/{world.child.id}/overgangsskema/{schema.id}").text
+    assert "Hvad trøster hende?" in page and "arabisk" in page
 
 
 def test_the_child_page_shows_the_coming_transition(world, client):

@@ -146,6 +146,27 @@ def test_before_the_start_the_list_shows_only_that_the_child_is_coming(world, cl
     assert "Glad og tryg." not in page.text
 
 
+def test_a_meeting_booked_before_the_start_shows_as_a_date_only(world, client):
+    schema = make_schema(world, client)
+    on = clock.today() + timedelta(days=10)
+    meeting = {
+        "handover-planned_on": on.isoformat(),
+        "handover-planned_participants": "Forældrene, Dorthe og en pædagog",
+        "handover-purpose": "Hemmelig dagsorden",
+        "handover-meeting_time": "10:30",
+    }
+    url = f"/boern/{world.child.id}/overgangsskema/{schema.id}/moede"
+    assert client.post(url, data=meeting).status_code == 303
+    login(client, world.bh_leader)
+    page = client.get("/overgange/modtagne").text
+    coming = page[page.index('id="coming-heading"') : page.index('id="without-heading"')]
+    assert f"Overleveringsmøde {on:%d.%m.%Y} kl. 10:30" in coming
+    assert "Hemmelig dagsorden" not in page and "Forældrene, Dorthe" not in page
+    schema.consents[0].withdrawn_at = clock.now()
+    db.session.commit()
+    assert "Overleveringsmøde" not in client.get("/overgange/modtagne").text
+
+
 def test_without_consent_the_list_says_nothing_was_shared(world, client):
     make_schema(world, client, consents=0)
     start_today(world)
@@ -285,8 +306,9 @@ def test_the_receiver_can_book_a_meeting_and_record_a_withdrawal(world, client):
     start_today(world)
     login(client, world.paedagog)
     meeting = {
-        "meeting_on": (clock.today() + timedelta(days=7)).isoformat(),
-        "participants": "Forældrene og Jonas",
+        "handover-planned_on": (clock.today() + timedelta(days=7)).isoformat(),
+        "handover-planned_participants": "Forældrene og Jonas",
+        "handover-purpose": "Godt i gang",
     }
     assert client.post(received_url(schema) + "/moede", data=meeting).status_code == 303
     consent = schema.consents[0]
