@@ -49,17 +49,38 @@ def _assessments(count: int, unit: str, details: Mapping) -> str:
     )
 
 
-def _digest_unit(row: Mapping) -> str:
-    text = _(
+def _digest_unit(row: Mapping, days: int) -> str:
+    return _(
         "%(name)s: %(assessed)s af %(children)s vurderet, %(overdue)s forfaldne, "
-        "%(without_plan)s uden handleplan",
+        "%(soon)s inden for %(days)s dage, %(without_plan)s uden handleplan",
         name=row.get("name", ""),
         assessed=row.get("assessed", 0),
         children=row.get("children", 0),
         overdue=row.get("overdue", 0),
+        soon=row.get("soon", 0),
+        days=days,
         without_plan=row.get("without_plan", 0),
     )
-    return text
+
+
+def digest_totals(details: Mapping) -> str:
+    """The digest summed over the units: short enough for any push, however many units."""
+    rows = details.get("units", [])
+
+    def total(key: str) -> int:
+        return sum(int(row.get(key, 0)) for row in rows)
+
+    return ngettext(
+        "%(num)d enhed: %(overdue)s forfaldne, %(soon)s inden for %(days)s dage, "
+        "%(without_plan)s uden handleplan",
+        "%(num)d enheder: %(overdue)s forfaldne, %(soon)s inden for %(days)s dage, "
+        "%(without_plan)s uden handleplan",
+        len(rows),
+        overdue=total("overdue"),
+        soon=total("soon"),
+        days=details.get("days", 14),
+        without_plan=total("without_plan"),
+    )
 
 
 def body(kind: str, count: int, unit: str, details: Mapping | None = None) -> str:
@@ -103,7 +124,8 @@ def body(kind: str, count: int, unit: str, details: Mapping | None = None) -> st
         )
     if kind == "leader_digest":
         rows = details.get("units", [])
-        return "; ".join(_digest_unit(row) for row in rows) or _("Ingen enheder")
+        days = details.get("days", 14)
+        return "; ".join(_digest_unit(row, days) for row in rows) or _("Ingen enheder")
     if kind == "test":
         return _("Påmindelser virker på denne enhed.")
     return ""

@@ -59,6 +59,7 @@ class Notification(db.Model):
     read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # pending → sending → sent | failed | none (no device); claimed atomically before sending.
     push_state: Mapped[str] = mapped_column(String(12), default="pending", index=True)
+    # When sent; while "sending", when it was claimed (a stale claim is taken again).
     pushed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     user = relationship("User")

@@ -7,18 +7,22 @@ from the reminder's kind.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
 import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import requests
 from flask import current_app
 from flask_babel import force_locale
 from pywebpush import WebPushException, webpush
-from sqlalchemy import select, update
+from sqlalchemy import and_, or_, select, update
 
 from app import clock
 from app.extensions import db
@@ -29,6 +33,11 @@ from app.reminders.rules import KINDS, Kind
 log = logging.getLogger(__name__)
 
 VAPID_LIFETIME = 12 * 3600  # the JWT's exp: well inside the 24 h RFC 8292 allows
+# A push service takes at most 4096 bytes of encrypted body (RFC 8030 §7.2); aes128gcm adds
+# 86 bytes of header, 1 padding delimiter and a 16-byte tag to the plaintext (RFC 8188).
+MAX_PAYLOAD = 4096 - 86 - 1 - 16
+# A notification left "sending" this long (the sender crashed) is taken again by a sweep.
+SENDING_STALE = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -62,8 +71,14 @@ def send(
     timeout: float = 10.0,
     sleep: Callable[[float], None] = time.sleep,
 ) -> Outcome:
-    """Send one encrypted message to one subscription; at most len(delays) + 1 attempts."""
+    """Send one encrypted message to one subscription; at most len(delays) + 1 attempts.
+
+    A payload over the push services' limit is never sent (they would answer 413): "failed".
+    """
     data = json.dumps(payload, ensure_ascii=False)
+    if len(data.encode()) > MAX_PAYLOAD:
+        log.error("push payload of %s bytes not sent (limit %s)", len(data.encode()), MAX_PAYLOAD)
+        return Outcome("failed", 413, 0)
     code: int | None = None
     wait = 0.0
     for attempt in range(1, len(delays) + 2):
@@ -81,7 +96,7 @@ def send(
                 vapid_private_key=keys,
                 vapid_claims=claims,
                 ttl=kind.ttl,
-                headers={"Urgency": kind.urgency, "Topic": payload["tag"][:32]},
+                headers={"Urgency": kind.urgency, "Topic": topic(payload["tag"])},
                 timeout=timeout,
             )
             return Outcome("sent", 201, attempt)
@@ -105,31 +120,69 @@ def path_for(endpoint: str, **values) -> str:
     return adapter.build(endpoint, values)
 
 
+def topic(tag: str) -> str:
+    """The Topic header: the push service collapses by it but must not read the kind from it,
+    so a keyed hash of the tag, 32 characters of the URL-safe alphabet (RFC 8030 §5.4)."""
+    key = current_app.secret_key
+    key = key.encode() if isinstance(key, str) else key
+    digest = hmac.new(key, f"push-topic:{tag}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:24]).decode()
+
+
+def _size(payload: dict) -> int:
+    return len(json.dumps(payload, ensure_ascii=False).encode())
+
+
 def payload_for(notification: Notification, locale: str | None) -> dict:
-    """What leaves the server: kind, count, unit name and a link. Nothing about a child."""
+    """What leaves the server: kind, count, unit name and a link. Nothing about a child.
+
+    Always within MAX_PAYLOAD: a digest too long for a push says its totals (the in-app
+    notification keeps a row per unit), anything else is shortened.
+    """
     with force_locale(locale or "da"):
         title = messages.title(notification.kind)
         body = messages.body(
             notification.kind, notification.count, notification.unit_name, notification.details
         )
-    url = path_for("reminders.open_notification", notification_id=notification.id)
-    return {
-        "title": title,
-        "body": body,
-        # Topic header max 32 chars of the URL-safe alphabet; the tag collapses repeats.
-        "tag": f"{notification.kind}-{notification.unit_id or 0}".replace("_", "-"),
-        "url": url,
-        "kind": notification.kind,
-        "urgent": notification.urgent,
-    }
+        url = path_for("reminders.open_notification", notification_id=notification.id)
+        payload = {
+            "title": title,
+            "body": body,
+            # Collapses repeats of a kind in a unit on the device; inside the encrypted body.
+            "tag": f"{notification.kind}-{notification.unit_id or 0}".replace("_", "-"),
+            "url": url,
+            "kind": notification.kind,
+            "urgent": notification.urgent,
+        }
+        if _size(payload) > MAX_PAYLOAD and notification.kind == "leader_digest":
+            payload["body"] = messages.digest_totals(notification.details or {})
+    while _size(payload) > MAX_PAYLOAD and len(payload["body"]) > 1:
+        over = _size(payload) - MAX_PAYLOAD
+        payload["body"] = payload["body"][: max(0, len(payload["body"]) - over - 1)] + "…"
+    return payload
+
+
+def claimable(now):
+    """Pending notifications, and ones left "sending" longer than SENDING_STALE by a sender
+    that crashed (the claim time is kept in `pushed_at` until the outcome replaces it)."""
+    return or_(
+        Notification.push_state == "pending",
+        and_(
+            Notification.push_state == "sending",
+            or_(Notification.pushed_at.is_(None), Notification.pushed_at < now - SENDING_STALE),
+        ),
+    )
 
 
 def claim(notification_id: int) -> bool:
-    """Atomically take a pending notification for sending: only one sweep wins."""
+    """Atomically take a claimable notification for sending: one UPDATE, so only one sweep
+    wins (the loser's WHERE no longer matches the row the winner changed)."""
+    now = clock.now()
     result = db.session.execute(
         update(Notification)
-        .where(Notification.id == notification_id, Notification.push_state == "pending")
-        .values(push_state="sending")
+        .where(Notification.id == notification_id, claimable(now))
+        .values(push_state="sending", pushed_at=now)
+        .execution_options(synchronize_session=False)  # the commit below expires the session
     )
     db.session.commit()
     return result.rowcount == 1

@@ -11,6 +11,7 @@ from flask import (
     Flask,
     abort,
     flash,
+    has_request_context,
     jsonify,
     redirect,
     render_template,
@@ -18,7 +19,7 @@ from flask import (
     url_for,
 )
 from flask.cli import AppGroup
-from flask_login import current_user
+from flask_login import current_user, user_logged_out
 from markupsafe import Markup, escape
 from sqlalchemy import select
 
@@ -26,7 +27,7 @@ from app import signals
 from app.extensions import csrf, db
 from app.i18n import gettext as _
 from app.org.models import Area, Municipality, Unit
-from app.reminders import messages, queries, services, sweep, vapid
+from app.reminders import messages, queries, services, sources, sweep, vapid
 from app.reminders.forms import ButtonForm, QuietHoursForm
 from app.reminders.models import Notification
 from app.reminders.rules import SERIOUS, Settings
@@ -48,7 +49,7 @@ def _municipality_settings(user) -> Settings:
         .join(Unit, Unit.area_id == Area.id)
         .where(Unit.id == unit_ids[0])
     )
-    return Settings.from_municipality(raw)
+    return sources.settings_or_defaults(raw)
 
 
 def _settings_page(form: QuietHoursForm, status: int = 200):
@@ -242,6 +243,15 @@ def _on_assessment_recorded(sender, assessment=None, **_data) -> None:
         sweep.after_commit(("sweep", ("red_concern",)))
 
 
+def _on_logout(sender, user=None, **_data) -> None:
+    """Log ud on a shared tablet: the page's script puts this device's endpoint in the logout
+    form, and the device stops getting this user's reminders (flask_login's signal, sent
+    inside the logout request, which commits)."""
+    endpoint = request.form.get("push_endpoint", "") if has_request_context() else ""
+    if endpoint and user is not None and getattr(user, "id", None) is not None:
+        services.unsubscribe_endpoint(user, endpoint)
+
+
 def _on_urgent_screening(sender, **_data) -> None:
     sweep.after_commit(("sweep", ("urgent_screening",)))
 
@@ -275,8 +285,9 @@ def vapid_command(force: bool) -> None:
         keys = vapid.generate(path, force=force)
     except FileExistsError:
         raise click.ClickException(f"{path} exists; use --force to replace it.") from None
-    click.echo(f"Private key written to {path}")
-    click.echo(f"OPSPOR_VAPID_PUBLIC_KEY={vapid.public_key(keys)}")
+    click.echo(f"Private key written to {path} (the app reads it from there).")
+    # Only what configuration reads: browsers get the public key from the app itself.
+    click.echo(f"Public key (served by the app, nothing to set): {vapid.public_key(keys)}")
     click.echo("Or configure by environment instead of the file:")
     click.echo(f"OPSPOR_VAPID_PRIVATE_KEY={vapid.private_raw(keys)}")
 
@@ -334,6 +345,7 @@ def init_app(app: Flask) -> None:
     signals.assessment_recorded.connect(_on_assessment_recorded)
     signals.urgent_screening.connect(_on_urgent_screening)
     signals.transition_handed_over.connect(_on_transition_handed_over)
+    user_logged_out.connect(_on_logout, app)
 
     @app.before_request
     def _start_demo_timer():

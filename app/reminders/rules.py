@@ -46,6 +46,23 @@ KINDS: dict[str, Kind] = {
 }
 
 
+class SettingsError(ValueError):
+    """A municipality's reminder setting is out of range; the message names the setting."""
+
+
+# (lowest, highest) for each whole-number setting; None = no upper bound.
+_RANGES: dict[str, tuple[int, int | None]] = {
+    "due_soon_days": (1, None),
+    "no_plan_days": (1, None),
+    "recent_days": (1, None),
+    "red_again_days": (1, None),
+    "quiet_start": (0, 23),
+    "quiet_end": (0, 23),
+    "weekly_weekday": (0, 6),
+    "weekly_hour": (0, 23),
+}
+
+
 @dataclass(frozen=True)
 class Settings:
     """Per-municipality configuration (defaults from the issue)."""
@@ -54,6 +71,8 @@ class Settings:
     no_plan_days: int = 7
     # Immediate rules look back this far, so switching reminders on does not flood old news.
     recent_days: int = 14
+    # One red episode of a child: red news within this many days of the first is not told again.
+    red_again_days: int = 28
     quiet_start: int = 18
     quiet_end: int = 7
     quiet_weekends: bool = True
@@ -64,25 +83,43 @@ class Settings:
 
     @classmethod
     def from_municipality(cls, settings: Mapping | None) -> Settings:
-        """Read ``settings["reminders"]``; unknown keys are ignored, bad values fall back."""
+        """Read ``settings["reminders"]``; unknown keys are ignored, a bad value raises
+        `SettingsError` naming the setting (a bool is not a number, hours are 0–23)."""
         own = dict((settings or {}).get("reminders") or {})
-        known = {f.name: f for f in fields(cls)}
-        values = {}
-        for key, value in own.items():
-            if key not in known:
-                continue
-            if key == "disabled":
-                values[key] = frozenset(value)
-            elif isinstance(value, type(getattr(cls(), key))):
-                values[key] = value
+        known = {f.name for f in fields(cls)}
+        values = {key: _checked(key, value) for key, value in own.items() if key in known}
         # The concerns area's "plan within" setting is the same deadline; one place to set it.
         plan_days = ((settings or {}).get("concerns") or {}).get("plan_within_days")
-        if "no_plan_days" not in values and isinstance(plan_days, int) and plan_days > 0:
+        if "no_plan_days" not in values and _whole(plan_days) and plan_days > 0:
             values["no_plan_days"] = plan_days
         return cls(**values)
 
     def enabled(self, rule: str) -> bool:
         return rule not in self.disabled
+
+
+def _whole(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _checked(key: str, value):
+    name = f"reminders.{key}"
+    if key == "disabled":
+        if isinstance(value, str) or not isinstance(value, list | tuple | set | frozenset):
+            raise SettingsError(f"{name} must be a list of rule names, got {value!r}")
+        unknown = sorted(str(v) for v in value if v not in RULES)
+        if unknown:
+            raise SettingsError(f"{name}: unknown rules {unknown}; known: {list(RULES)}")
+        return frozenset(value)
+    if key == "quiet_weekends":
+        if not isinstance(value, bool):
+            raise SettingsError(f"{name} must be true or false, got {value!r}")
+        return value
+    low, high = _RANGES[key]
+    if not _whole(value) or value < low or (high is not None and value > high):
+        limits = f"{low}–{high}" if high is not None else f"{low} or more"
+        raise SettingsError(f"{name} must be a whole number {limits}, got {value!r}")
+    return value
 
 
 @dataclass(frozen=True)
@@ -118,10 +155,24 @@ class Concern:
     since: date  # the day the course reached this level (opened_on unless escalated)
     has_action_plan: bool
     closed: bool = False
+    child_id: int | None = None
 
     @property
     def serious(self) -> bool:
         return self.level in SERIOUS
+
+
+@dataclass(frozen=True)
+class RedNews:
+    """One piece of red news about a child: a current red assessment (individual or joint) or
+    a red/acute course of action. `told` is the start of the child's latest red episode the
+    ledger says was told (None if never); the sweep reads it, the rule decides."""
+
+    child_id: int
+    unit_id: int
+    unit_name: str
+    on: date  # the day it became news (recorded, or the course reached red)
+    told: date | None = None
 
 
 @dataclass(frozen=True)
@@ -323,17 +374,52 @@ def _per_leader(
 
 
 def red_concern(
-    facts: Iterable[Concern], local_now: datetime, settings: Settings, leaders: Leaders
+    facts: Iterable[RedNews], local_now: datetime, settings: Settings, leaders: Leaders
 ) -> list[Reminder]:
-    """A child assessed red → the unit's leader at once (quiet hours do not apply)."""
-    since = local_now.date() - timedelta(days=settings.recent_days)
-    items = [
-        (f.key, f.unit_id, f.unit_name)
-        for f in facts
-        if f.serious and not f.closed and f.since >= since
-    ]
+    """A child in red → the unit's leaders at once (quiet hours do not apply), once per red
+    episode of the child.
+
+    Any current red assessment counts, a dagplejer's individual one too, so the leader hears the
+    same day and not only when the joint assessment is made. The subject is the child and the
+    first day of its red episode (``red-child:12@2026-03-02``, no name): an episode starts with
+    red news from the last `recent_days`, and every red news about the child within
+    `red_again_days` of its start (the joint assessment a week after the individual one, the
+    course of action opened from it) belongs to it and is not told again. Red news later than
+    that starts a new episode and is told again. The ledger gives the start of the episode
+    already told (`told`), so the subject does not move when old news leave the look-back.
+    """
+    today = local_now.date()
+    since = today - timedelta(days=settings.recent_days)
+    again = timedelta(days=settings.red_again_days)
+    per_child: dict[int, list[RedNews]] = defaultdict(list)
+    for fact in facts:
+        if fact.on >= since:
+            per_child[fact.child_id].append(fact)
+    items: list[tuple[str, int, str]] = []
+    for child_id, news in per_child.items():
+        told = max((f.told for f in news if f.told), default=None)
+        new = [f for f in news if told is None or f.on > told + again]
+        episode = min(f.on for f in new) if new else told
+        latest = max(news, key=lambda f: (f.on, f.unit_id))  # the child's unit now
+        items.append((red_subject(child_id, episode), latest.unit_id, latest.unit_name))
     link = _unit_link("assessments.overview_list", which="roed")
-    return _per_leader("red_concern", items, leaders, "once", link)
+    return _per_leader("red_concern", items, leaders, "episode", link)
+
+
+def red_subject(child_id: int, episode: date) -> str:
+    return f"red-child:{child_id}@{episode.isoformat()}"
+
+
+def parse_red_subject(subject: str) -> tuple[int, date] | None:
+    """(child id, episode start) of a red_concern subject; None for other (older) subjects."""
+    head, _, day = subject.partition("@")
+    kind, _, child_id = head.partition(":")
+    if kind != "red-child" or not child_id.isdigit():
+        return None
+    try:
+        return int(child_id), date.fromisoformat(day)
+    except ValueError:
+        return None
 
 
 def no_action_plan(
@@ -420,6 +506,7 @@ def leader_digest(
             period=period,
             count=len(units),
             details={
+                "days": settings.due_soon_days,
                 "units": [
                     {
                         "name": u.unit_name,
@@ -430,7 +517,7 @@ def leader_digest(
                         "without_plan": u.without_plan,
                     }
                     for u in sorted(units, key=lambda u: u.unit_name)
-                ]
+                ],
             },
             link=("assessments.overview", ()),
         )

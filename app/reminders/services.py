@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import ipaddress
+from collections import defaultdict
 from urllib.parse import urlsplit
 
 from flask import current_app
@@ -218,6 +219,37 @@ def _unsent(reminder: Reminder, subjects: list[str]) -> list[str]:
         )
     )
     return [s for s in subjects if s not in sent]
+
+
+def drop_recorded(reminders: list[Reminder]) -> list[Reminder]:
+    """The reminders without the subjects the ledger already has (none left: dropped), read in
+    a few queries, so a sweep does not insert, and fail on, what was sent before. The unique
+    constraint stays the guard against a sweep racing this one."""
+    wanted: dict[str, tuple[set, set, set]] = defaultdict(lambda: (set(), set(), set()))
+    for r in reminders:
+        periods, users, subjects = wanted[r.rule]
+        periods.add(r.period)
+        users.add(r.user_id)
+        subjects.update(r.subjects)
+    recorded: set[tuple] = set()
+    for rule, (periods, users, subjects) in wanted.items():
+        ordered = sorted(subjects)
+        for start in range(0, len(ordered), 500):
+            rows = db.session.execute(
+                select(SentReminder.subject_key, SentReminder.period, SentReminder.user_id).where(
+                    SentReminder.rule == rule,
+                    SentReminder.period.in_(periods),
+                    SentReminder.user_id.in_(users),
+                    SentReminder.subject_key.in_(ordered[start : start + 500]),
+                )
+            )
+            recorded.update(tuple(row) for row in rows)
+    kept = []
+    for r in reminders:
+        left = [s for s in r.subjects if (s, r.period, r.user_id) not in recorded]
+        if left:
+            kept.append(r if len(left) == len(r.subjects) else r.with_subjects(left))
+    return kept
 
 
 def record(reminder: Reminder) -> Notification | None:

@@ -7,7 +7,9 @@ and skips a source that fails, so one broken area never stops the other reminder
 from __future__ import annotations
 
 import json
+import logging
 from collections import defaultdict
+from dataclasses import replace
 from datetime import date, timedelta
 from importlib.util import find_spec
 
@@ -23,10 +25,14 @@ from app.reminders.rules import (
     DueAssessment,
     FollowUp,
     PendingTransition,
+    RedNews,
     Settings,
+    SettingsError,
     UnitStats,
     UrgentScreening,
 )
+
+log = logging.getLogger(__name__)
 
 
 def installed(area: str) -> bool:
@@ -34,6 +40,16 @@ def installed(area: str) -> bool:
     from app import AREAS
 
     return area in AREAS and find_spec(f"app.{area}.models") is not None
+
+
+def settings_or_defaults(raw) -> Settings:
+    """The municipality's reminder settings; a bad one is logged by name and the defaults
+    apply, so a typo in one municipality never silences red news anywhere."""
+    try:
+        return Settings.from_municipality(raw)
+    except SettingsError as exc:
+        log.error("reminder settings ignored: %s", exc)
+        return Settings()
 
 
 class Org:
@@ -53,7 +69,7 @@ class Org:
         for r in rows:
             key = json.dumps(r.settings or {}, sort_keys=True, default=str)
             if key not in cache:
-                cache[key] = Settings.from_municipality(r.settings)
+                cache[key] = settings_or_defaults(r.settings)
             self.settings[r.id] = cache[key]
         direct: dict[int, set[int]] = defaultdict(set)
         for unit_id, user_id in db.session.execute(
@@ -102,6 +118,7 @@ def concerns(org: Org, today: date) -> list[Concern]:
     rows = db.session.execute(
         select(
             CourseOfAction.id,
+            CourseOfAction.child_id,
             CourseOfAction.unit_id,
             CourseOfAction.level,
             CourseOfAction.opened_on,
@@ -121,46 +138,47 @@ def concerns(org: Org, today: date) -> list[Concern]:
                 opened_on=r.opened_on,
                 since=max(r.opened_on, reached_on),
                 has_action_plan=bool(r.has_plan),
+                child_id=r.child_id,
             )
         )
     return facts
 
 
-def red_news(org: Org, today: date) -> list[Concern]:
-    """Red: a concluding assessment in red position (the leader hears of it even before anyone
-    opens the course of action), and red/acute courses. A course opened from such an assessment
-    is the same news and is left out; a correction of an assessment keeps its series key."""
-    facts: list[Concern] = []
+def red_news(org: Org, today: date) -> list[RedNews]:
+    """Red news per child: every current red assessment, individual or joint (a dagplejer's own
+    assessment reaches the leader without waiting for the joint one), and red/acute courses;
+    each with the start of the child's red episode already told, from the ledger. A course
+    opened from a red assessment is the same news and is left out; a correction of an
+    assessment keeps its series key."""
+    facts: list[RedNews] = []
     red_series: set[str] = set()
+    look_back = max((s.recent_days for s in org.settings.values()), default=Settings.recent_days)
+    since = today - timedelta(days=look_back)  # the rule narrows this to each municipality's
     if installed("assessments"):
         from app.assessments.models import Assessment
         from app.assessments.positions import Position
 
-        since = today - timedelta(days=31)  # the rule narrows this to its own look-back
         for r in db.session.execute(
             select(
                 Assessment.series_uuid,
+                Assessment.child_id,
                 Assessment.unit_id,
                 Assessment.assessed_on,
                 Assessment.created_at,
             ).where(
                 Assessment.current.is_(True),
-                Assessment.concluding.is_(True),
                 Assessment.position == Position.ROED,
-                Assessment.assessed_on >= since,
+                or_(Assessment.assessed_on >= since, Assessment.created_at >= _utc_midnight(since)),
             )
         ):
             red_series.add(r.series_uuid)
             recorded = _local_date(r.created_at) if r.created_at else r.assessed_on
             facts.append(
-                Concern(
-                    key=f"assessment:{r.series_uuid}",
-                    unit_id=r.unit_id,
-                    unit_name=org.names.get(r.unit_id, ""),
-                    level="roed",
-                    opened_on=r.assessed_on,
-                    since=max(r.assessed_on, recorded),
-                    has_action_plan=False,
+                RedNews(
+                    r.child_id,
+                    r.unit_id,
+                    org.names.get(r.unit_id, ""),
+                    max(r.assessed_on, recorded),
                 )
             )
     courses = [c for c in concerns(org, today) if c.serious]
@@ -178,7 +196,33 @@ def red_news(org: Org, today: date) -> list[Concern]:
             if series in red_series
         }
         courses = [c for c in courses if c.key not in same]
-    return facts + courses
+    facts += [RedNews(c.child_id, c.unit_id, c.unit_name, c.since) for c in courses]
+    oldest = today - timedelta(
+        days=look_back + max((s.red_again_days for s in org.settings.values()), default=28)
+    )
+    told = _red_episodes_told({f.child_id for f in facts}, oldest)
+    return [replace(f, told=told.get(f.child_id)) for f in facts]
+
+
+def _red_episodes_told(child_ids: set[int], oldest: date) -> dict[int, date]:
+    """child id → the start of its latest red episode in the ledger. Episodes told before
+    `oldest` cannot hold any news the rule still looks at, so only recent rows are read."""
+    if not child_ids:
+        return {}
+    from app.reminders.models import SentReminder
+    from app.reminders.rules import parse_red_subject
+
+    told: dict[int, date] = {}
+    for subject in db.session.scalars(
+        select(SentReminder.subject_key).where(
+            SentReminder.rule == "red_concern",
+            SentReminder.created_at >= _utc_midnight(oldest),
+        )
+    ):
+        parsed = parse_red_subject(subject)
+        if parsed and parsed[0] in child_ids:
+            told[parsed[0]] = max(parsed[1], told.get(parsed[0], parsed[1]))
+    return told
 
 
 def follow_ups(org: Org, today: date) -> list[FollowUp]:

@@ -77,16 +77,19 @@ def quiet_hours(user_id: int, unit_id: int | None, org: sources.Org) -> QuietHou
 
 
 def deliver_pending(now: datetime, *, sleep=time.sleep) -> int:
-    """Push every pending notification whose user is not in quiet hours (urgent ones always)."""
+    """Push every pending notification whose user is not in quiet hours (urgent ones always),
+    and every one a crashed sender left "sending" (push.claim decides which may be taken)."""
+    waiting = push.claimable(now)
     db.session.execute(
         update(Notification)
-        .where(Notification.push_state == "pending", Notification.created_at < now - PUSH_MAX_AGE)
+        .where(waiting, Notification.created_at < now - PUSH_MAX_AGE)
         .values(push_state="expired")
+        .execution_options(synchronize_session=False)  # the commit below expires the session
     )
     db.session.commit()
     pending = db.session.execute(
         select(Notification.id, Notification.user_id, Notification.kind, Notification.unit_id)
-        .where(Notification.push_state == "pending")
+        .where(waiting)
         .order_by(Notification.id)
     ).all()
     if not pending:
@@ -109,9 +112,10 @@ def run(now: datetime | None = None, only: tuple[str, ...] | None = None) -> Swe
     local_now = now.astimezone(clock.LOCAL_TZ)
     result = SweepResult()
     planned = plan(local_now, only)
-    db.session.rollback()  # end the read transaction before writing
     result.planned = len(planned)
-    for reminder in planned:
+    new = services.drop_recorded(planned)
+    db.session.rollback()  # end the read transaction before writing
+    for reminder in new:
         if services.record(reminder) is not None:
             result.recorded += 1
     result.pushed = deliver_pending(now)

@@ -20,7 +20,9 @@ from app.reminders.rules import (
     FollowUp,
     PendingTransition,
     QuietHours,
+    RedNews,
     Settings,
+    SettingsError,
     UnitStats,
     UrgentScreening,
 )
@@ -95,47 +97,91 @@ def test_nothing_due_nothing_sent(at):
     assert rules.assessments_due([], at(2026, 3, 2, 8), DEFAULTS, LEADERS) == []
 
 
-# ---- red concern (at once, leader) --------------------------------------------------------
+# ---- red concern (at once, leader, once per red episode of a child) -----------------------
 
 
-def test_a_red_concern_goes_to_the_units_leaders_at_once(at):
+def red(child=1, unit=10, on=date(2026, 3, 2), told=None) -> RedNews:
+    return RedNews(child, unit, "Solsikken", on, told)
+
+
+def test_a_child_in_red_goes_to_the_units_leaders_at_once(at):
     now = at(2026, 3, 2, 21)  # evening: quiet hours do not matter for red
-    found = rules.red_concern([concern(unit=20)], now, DEFAULTS, LEADERS)
+    found = rules.red_concern([red(unit=20)], now, DEFAULTS, LEADERS)
     assert [(r.user_id, r.subjects, r.period, r.count) for r in found] == [
-        (200, ("course:1",), "once", None),
-        (201, ("course:1",), "once", None),
+        (200, ("red-child:1@2026-03-02",), "episode", None),
+        (201, ("red-child:1@2026-03-02",), "episode", None),
     ]
+    assert found[0].link == ("assessments.overview_list", (("which", "roed"), ("unit_id", 20)))
     assert KINDS["red_concern"].urgent and KINDS["red_concern"].urgency == "high"
+
+
+def test_individual_then_joint_then_course_is_one_piece_of_news(at):
+    """A dagplejer's own red assessment on Monday is told at once. The joint assessment a week
+    later and the course opened from it are the same episode: the same subject and period, so
+    the ledger lets none of them through again."""
+    monday = rules.red_concern([red(on=date(2026, 3, 2))], at(2026, 3, 2, 10), DEFAULTS, LEADERS)
+    (first,) = monday
+    week_later = [
+        red(on=date(2026, 3, 2), told=date(2026, 3, 2)),  # the individual assessment
+        red(on=date(2026, 3, 9), told=date(2026, 3, 2)),  # the joint assessment
+        red(on=date(2026, 3, 9), told=date(2026, 3, 2)),  # the course of action
+    ]
+    (again,) = rules.red_concern(week_later, at(2026, 3, 9, 10), DEFAULTS, LEADERS)
+    assert again.subjects == first.subjects == ("red-child:1@2026-03-02",)
+    # Three weeks later the individual one has left the look-back: still the same subject.
+    (later,) = rules.red_concern(week_later[1:], at(2026, 3, 22, 10), DEFAULTS, LEADERS)
+    assert later.subjects == first.subjects
+
+
+def test_a_new_red_episode_weeks_later_is_told_again(at):
+    facts = [red(on=date(2026, 4, 20), told=date(2026, 3, 2))]  # 49 days after the first
+    (found,) = rules.red_concern(facts, at(2026, 4, 20, 10), DEFAULTS, LEADERS)
+    assert found.subjects == ("red-child:1@2026-04-20",)
+    # Within red_again_days of the told episode it is the same news.
+    facts = [red(on=date(2026, 3, 30), told=date(2026, 3, 2))]
+    (found,) = rules.red_concern(facts, at(2026, 3, 30, 10), DEFAULTS, LEADERS)
+    assert found.subjects == ("red-child:1@2026-03-02",)
+    (found,) = rules.red_concern(facts, at(2026, 3, 30, 10), Settings(red_again_days=7), LEADERS)
+    assert found.subjects == ("red-child:1@2026-03-30",)
 
 
 @pytest.mark.parametrize(
     "fact, fires",
     [
-        (concern(level="roed"), True),
-        (concern(level="akut"), True),
-        (concern(level="gul"), False),
-        (
-            Concern("course:1", 10, "S", "roed", date(2026, 3, 2), date(2026, 3, 2), False, True),
-            False,
-        ),
-        # Switching reminders on does not announce concerns from weeks ago.
-        (concern(opened=date(2026, 2, 1)), False),
-        # Escalated from gul to rød today: news, even though the course is older.
-        (concern(opened=date(2026, 1, 5), since=date(2026, 3, 2)), True),
+        (red(), True),
+        # Switching reminders on does not announce red news from weeks ago.
+        (red(on=date(2026, 2, 1)), False),
+        (red(on=date(2026, 2, 16)), True),  # 14 days: still news
+        (red(on=date(2026, 2, 15)), False),
     ],
 )
-def test_which_concerns_are_red_news(at, fact, fires):
+def test_which_red_news_is_recent(at, fact, fires):
     assert bool(rules.red_concern([fact], at(2026, 3, 2, 10), DEFAULTS, LEADERS)) is fires
 
 
-def test_several_red_concerns_in_a_unit_make_one_reminder(at):
-    facts = [concern("course:1"), concern("course:2")]
+def test_several_children_in_red_in_a_unit_make_one_reminder(at):
+    facts = [red(1), red(2), red(2, on=date(2026, 3, 1))]
     (found,) = rules.red_concern(facts, at(2026, 3, 2, 10), DEFAULTS, LEADERS)
-    assert found.subjects == ("course:1", "course:2")
+    assert found.subjects == ("red-child:1@2026-03-02", "red-child:2@2026-03-01")
+
+
+def test_a_child_is_told_of_once_in_its_latest_unit(at):
+    facts = [red(1, unit=10, on=date(2026, 3, 1)), red(1, unit=20, on=date(2026, 3, 2))]
+    found = rules.red_concern(facts, at(2026, 3, 2, 10), DEFAULTS, LEADERS)
+    assert [(r.user_id, r.unit_id) for r in found] == [(200, 20), (201, 20)]
+
+
+def test_red_subjects_read_back():
+    assert rules.parse_red_subject(rules.red_subject(12, date(2026, 3, 2))) == (
+        12,
+        date(2026, 3, 2),
+    )
+    for older in ("course:12", "assessment:5f3e", "red-child:x@2026-03-02", "red-child:1@soon"):
+        assert rules.parse_red_subject(older) is None
 
 
 def test_a_unit_without_a_leader_reminds_nobody(at):
-    assert rules.red_concern([concern(unit=99)], at(2026, 3, 2, 10), DEFAULTS, LEADERS) == []
+    assert rules.red_concern([red(unit=99)], at(2026, 3, 2, 10), DEFAULTS, LEADERS) == []
 
 
 # ---- yellow/red without an action plan after 7 days ---------------------------------------
@@ -308,22 +354,44 @@ def test_may_push_is_quiet_hours_for_everything_but_urgent(moment, start, end, w
 
 def test_settings_from_the_municipality_with_defaults():
     s = Settings.from_municipality(
-        {
-            "reminders": {
-                "due_soon_days": 21,
-                "quiet_start": "late",
-                "nope": 1,
-                "disabled": ["leader_digest"],
-            }
-        }
+        {"reminders": {"due_soon_days": 21, "nope": 1, "disabled": ["leader_digest"]}}
     )
     assert s.due_soon_days == 21
-    assert s.quiet_start == 18  # a bad value falls back
+    assert s.quiet_start == 18
     assert not s.enabled("leader_digest") and s.enabled("red_concern")
     assert Settings.from_municipality(None) == Settings()
     assert (
         Settings.from_municipality({"reminders": {"quiet_weekends": False}}).quiet_weekends is False
     )
+    edges = {"quiet_start": 0, "quiet_end": 23, "weekly_weekday": 6, "red_again_days": 1}
+    assert Settings.from_municipality({"reminders": edges}) == Settings(**edges)
+
+
+@pytest.mark.parametrize(
+    "key, value",
+    [
+        ("quiet_start", 24),
+        ("quiet_end", -1),
+        ("quiet_start", "late"),
+        ("weekly_hour", 7.5),
+        ("weekly_weekday", 7),
+        ("due_soon_days", 0),
+        ("no_plan_days", -3),
+        ("recent_days", True),  # a bool is not a number of days
+        ("red_again_days", None),
+        ("quiet_weekends", 1),
+        ("disabled", "leader_digest"),  # a string, not a list of rules
+        ("disabled", ["no_such_rule"]),
+    ],
+)
+def test_a_bad_setting_is_refused_by_name(key, value):
+    with pytest.raises(SettingsError, match=f"reminders.{key}"):
+        Settings.from_municipality({"reminders": {key: value}})
+
+
+def test_the_concerns_plan_deadline_is_used_only_when_it_is_a_number():
+    assert Settings.from_municipality({"concerns": {"plan_within_days": 5}}).no_plan_days == 5
+    assert Settings.from_municipality({"concerns": {"plan_within_days": True}}).no_plan_days == 7
 
 
 def test_iso_week_periods():

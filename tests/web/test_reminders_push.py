@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -19,6 +20,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from py_vapid import Vapid
 from sqlalchemy import select
+from sqlalchemy import update as sa_update
 
 from app.auth.roles import Role
 from app.extensions import db
@@ -193,7 +195,12 @@ def test_a_red_reminder_arrives_encrypted_signed_and_without_personal_data(
     assert headers["content-encoding"] == "aes128gcm"
     assert headers["ttl"] == str(KINDS["red_concern"].ttl) == "86400"
     assert headers["urgency"] == "high"
-    assert headers["topic"] == "red-concern-0"
+    # The push service collapses by Topic but cannot read the kind from it (RFC 8030 §5.4:
+    # at most 32 characters of the URL-safe alphabet); the tag inside the payload can.
+    topic = headers["topic"]
+    assert re.fullmatch(r"[A-Za-z0-9_-]{1,32}", topic)
+    assert "red" not in topic.lower() and "concern" not in topic.lower()
+    assert topic == push.topic("red-concern-0") != push.topic("red-concern-1")
     payload = device.decrypt(request["body"])
     assert payload == {
         "title": "Rød position",
@@ -314,3 +321,119 @@ def test_the_test_button_pushes_right_after_the_commit(push_app, client, auth, r
     payload = device.decrypt(receiver.requests[0]["body"])
     assert payload["title"] == "Testnotifikation"
     assert payload["url"].startswith("/notifikationer/")
+
+
+def test_the_topic_is_keyed_by_the_apps_secret(push_app):
+    """Another installation (another secret) gives the same kind and unit another topic."""
+    mine = push.topic("leader-digest-0")
+    push_app.secret_key = "another installation"
+    assert push.topic("leader-digest-0") != mine
+    assert len(mine) == 32
+
+
+def test_a_notification_left_sending_by_a_crash_is_sent_by_a_later_sweep(
+    push_app, client, auth, receiver
+):
+    """A sender that died after its claim leaves "sending": a sweep minutes later takes it
+    again (one claim only, also then), a fresh claim is left alone."""
+    from datetime import UTC, datetime, timedelta
+
+    from app import clock
+    from app.reminders import sweep
+
+    user = subscribe(client, auth, Device(receiver))
+    n = notify(user)
+    start = datetime(2026, 3, 2, 9, tzinfo=UTC)
+    clock.freeze(start)
+    try:
+        assert push.claim(n.id)  # ... and the process crashes here
+        clock.freeze(start + timedelta(minutes=2))
+        assert sweep.deliver_pending(clock.now()) == 0  # a claim that young may still be busy
+        assert receiver.requests == []
+
+        clock.freeze(start + push.SENDING_STALE + timedelta(seconds=1))
+        assert push.claim(n.id) is True
+        assert push.claim(n.id) is False  # taken again atomically: one winner
+        db.session.execute(
+            sa_update(Notification).where(Notification.id == n.id).values(pushed_at=start)
+        )
+        db.session.commit()
+        assert sweep.deliver_pending(clock.now()) == 1
+    finally:
+        clock.freeze(None)
+    assert len(receiver.requests) == 1
+    db.session.expire_all()
+    assert db.session.get(Notification, n.id).push_state == "sent"
+
+
+def test_a_digest_too_big_for_a_push_sends_its_totals(push_app, client, auth, receiver):
+    """60 units of rows would pass the 4 KB a push service takes: the push says the totals, the
+    in-app notification keeps a row per unit."""
+    device = Device(receiver)
+    user = subscribe(client, auth, device)
+    units = [
+        {
+            "name": f"Daginstitutionen Mælkebøtten og Solsikken afdeling {i}",
+            "children": 40,
+            "assessed": 20,
+            "overdue": 1,
+            "soon": 2,
+            "without_plan": i % 2,
+        }
+        for i in range(60)
+    ]
+    n = notify(user, "leader_digest", count=60)
+    n.details = {"days": 14, "units": units}
+    db.session.commit()
+
+    assert deliver(n) == "sent"
+
+    body = receiver.requests[0]["body"]
+    assert len(body) <= 4096
+    payload = device.decrypt(body)
+    assert payload["body"] == (
+        "60 enheder: 60 forfaldne, 120 inden for 14 dage, 30 uden handleplan"
+    )
+    auth.login(user)
+    page = client.get("/notifikationer").get_data(as_text=True)
+    assert "afdeling 59: 20 af 40 vurderet, 1 forfaldne, 2 inden for 14 dage" in page
+
+
+def test_a_small_digest_keeps_its_rows_in_the_push(push_app, client, auth, receiver):
+    device = Device(receiver)
+    user = subscribe(client, auth, device)
+    n = notify(user, "leader_digest", count=1)
+    n.details = {
+        "days": 14,
+        "units": [
+            {"name": "Solsikken", "children": 30, "assessed": 12, "overdue": 3, "soon": 2},
+        ],
+    }
+    db.session.commit()
+    deliver(n)
+    assert device.decrypt(receiver.requests[0]["body"])["body"] == (
+        "Solsikken: 12 af 30 vurderet, 3 forfaldne, 2 inden for 14 dage, 0 uden handleplan"
+    )
+
+
+def test_no_payload_over_the_limit_is_ever_sent(push_app, client, auth, receiver):
+    """Every kind: a payload that would not fit is shortened by the app, and the sender itself
+    refuses anything over the limit rather than have the push service answer 413."""
+    user = subscribe(client, auth, Device(receiver))
+    for kind in KINDS:
+        n = notify(user, kind, count=3, unit_name="Ø" * 3000)
+        n.details = {"units": [{"name": "Å" * 200}] * 40, "overdue": 1, "soon": 1, "days": 14}
+        db.session.commit()
+        payload = push.payload_for(n, "da")
+        assert len(json.dumps(payload, ensure_ascii=False).encode()) <= push.MAX_PAYLOAD
+        assert payload["url"] == f"/notifikationer/{n.id}"
+
+    sub = db.session.scalar(select(PushSubscription))
+    huge = {"title": "x", "body": "y" * (push.MAX_PAYLOAD + 1), "tag": "test-0"}
+    keys = vapid.load()
+    outcome = push.send(sub.info(), huge, KINDS["test"], keys=keys, subject="mailto:a@b.dk")
+    assert (outcome.status, outcome.attempts) == ("failed", 0)
+    assert receiver.requests == []
+    fits = {"title": "x", "body": "y" * (push.MAX_PAYLOAD - 50), "tag": "test-0"}
+    outcome = push.send(sub.info(), fits, KINDS["test"], keys=keys, subject="mailto:a@b.dk")
+    assert outcome.status == "sent" and len(receiver.requests[0]["body"]) <= 4096

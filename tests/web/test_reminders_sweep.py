@@ -6,6 +6,7 @@ Dates: Monday 2 March 2026 starts ISO week 10. Copenhagen is UTC+1 then.
 
 from __future__ import annotations
 
+import json
 import threading
 import uuid
 from datetime import UTC, date, datetime, timedelta
@@ -232,6 +233,7 @@ def red_assessment(place, assessed_on=date(2026, 3, 2)):
         age_band="1-3",
         position=Position.ROED,
         justification="Trives ikke",
+        created_at=clock.now(),
     )
     db.session.add(assessment)
     db.session.flush()
@@ -258,6 +260,157 @@ def test_a_red_assessment_reaches_the_leader_before_any_course_and_only_once(
 
     assert len(receiver.requests) == 1
     assert len(notifications(place["leader"], "red_concern")) == 1
+
+
+def test_a_dagplejers_red_assessment_reaches_the_leaders_device_through_the_real_form(
+    areas, at, client, auth, receiver
+):
+    """Done means: a dagplejer marks a child red in the assessment form, and within the next
+    sweep the device of the leader of the dagpleje above gets a push with no personal data,
+    urgency high, whose link leads to that dagplejegruppe's red list. The joint assessment a
+    week later, and the course opened from it, are the same news: nothing more is pushed."""
+    from tests.web.test_assessments_routes import payload as assessment_form
+
+    at(2026, 3, 2, 10)
+    dagpleje = make_unit("Dagplejen Syd", UnitKind.DAGPLEJE)
+    group = make_unit("Dagplejegruppe Bøgen", UnitKind.DAGPLEJEGRUPPE, parent=dagpleje)
+    other = make_unit("Dagplejegruppe Egen", UnitKind.DAGPLEJEGRUPPE, parent=dagpleje)
+    leader = make_user(Role.LEDER, dagpleje, name="Leder Lone")
+    dpp = make_user(Role.DAGPLEJEPAEDAGOG, group)
+    dagplejer = make_user(Role.DAGPLEJER, group, supervisor=dpp)
+    make_user(Role.DAGPLEJER, other)
+    dagpleje.area.municipality.settings = {"reminders": {"disabled": list(WEEKLY)}}
+    child = make_child(
+        group,
+        dagplejer=dagplejer,
+        first_name="Ida",
+        last_name="Hemmeligsen",
+        cpr="0101249999",
+        birth_date=date(2024, 9, 1),
+        enrolled_from=date(2025, 3, 1),
+    )
+    db.session.commit()
+    device = Device(receiver)
+    subscribe(client, auth, leader, device)
+    form = {"assessed_on": "2026-03-02", "age_band": "1-3"}
+
+    auth.login(dagplejer)
+    individual = assessment_form(child, **form, position="roed", justification="Virker bange.")
+    assert client.post("/vurderinger/ny", data=individual).status_code == 303
+    auth.logout()
+    sweep.run()
+
+    assert len(receiver.requests) == 1
+    request = receiver.requests[0]
+    assert {k.lower(): v for k, v in request["headers"].items()}["urgency"] == "high"
+    payload = device.decrypt(request["body"])
+    assert payload["body"] == "1 barn er vurderet i rød position i Dagplejegruppe Bøgen"
+    for secret in ("Ida", "Hemmeligsen", "0101249999", "010124", "bange"):
+        assert secret not in json.dumps(payload, ensure_ascii=False)
+    (n,) = notifications(leader, "red_concern")
+    # Every field accounted for: no child id anywhere, only our own link and the unit's tag.
+    assert payload == {
+        "title": "Rød position",
+        "body": "1 barn er vurderet i rød position i Dagplejegruppe Bøgen",
+        "tag": f"red-concern-{group.id}",
+        "url": f"/notifikationer/{n.id}",
+        "kind": "red_concern",
+        "urgent": True,
+    }
+
+    auth.login(leader)
+    opened = client.get(payload["url"])
+    assert opened.status_code == 303
+    red_list = client.get(opened.headers["Location"])
+    assert red_list.status_code == 200
+    assert opened.headers["Location"].startswith("/overblik/liste/roed")
+    assert f"unit_id={group.id}" in opened.headers["Location"]
+    assert "Dagplejegruppe Bøgen" in red_list.get_data(as_text=True)
+    auth.logout()
+
+    at(2026, 3, 9, 10)  # a week later the joint assessment, in red, and the course from it
+    auth.login(dpp)
+    joint = assessment_form(
+        child, **form, kind="joint", position="roed", justification="Virker bange."
+    )
+    joint["assessed_on"] = "2026-03-09"
+    assert client.post("/vurderinger/ny", data=joint).status_code == 303
+    from app.assessments.models import Assessment
+    from app.concerns.rules import Level
+    from app.concerns.services import open_course as open_
+
+    saved = db.session.scalar(select(Assessment).where(Assessment.uuid == joint["uuid"]))
+    open_(dpp, child, Level.ROED, "assessment", saved.id)
+    db.session.commit()
+    sweep.run()
+
+    assert len(receiver.requests) == 1
+    assert len(notifications(leader, "red_concern")) == 1
+
+
+def test_a_new_red_episode_weeks_later_is_told_again(place, client, auth, receiver, at):
+    subscribe(client, auth, place["leader"], Device(receiver))
+    red_assessment(place)
+    db.session.commit()
+    sweep.run()
+    at(2026, 3, 20, 10)  # corrected, still red, within the episode: the same news
+    red_assessment(place, assessed_on=date(2026, 3, 20))
+    db.session.commit()
+    sweep.run()
+    assert len(receiver.requests) == 1
+
+    at(2026, 4, 20, 10)  # seven weeks later the child is assessed red again
+    red_assessment(place, assessed_on=date(2026, 4, 20))
+    db.session.commit()
+    sweep.run()
+    sweep.run()
+
+    assert len(receiver.requests) == 2
+    subjects = db.session.scalars(
+        select(SentReminder.subject_key).where(SentReminder.rule == "red_concern")
+    ).all()
+    child_id = place["child"].id
+    assert sorted(subjects) == [
+        f"red-child:{child_id}@2026-03-02",
+        f"red-child:{child_id}@2026-04-20",
+    ]
+
+
+def test_a_sweep_does_not_insert_what_the_ledger_already_has(place, client, auth, receiver):
+    """The second sweep plans the same reminders, but reads the ledger first: no INSERT that
+    the unique constraint would refuse (PostgreSQL logs each refusal as an error)."""
+    from sqlalchemy import event
+
+    weekly_on(place)
+    insert_course(place["paedagog"], place["child"], place["unit"], "roed")
+    assert sweep.run().recorded >= 2  # red news and the week's reminders
+    inserts = []
+
+    def count(conn, cursor, statement, *args):
+        if statement.lstrip().upper().startswith("INSERT INTO SENT_REMINDER"):
+            inserts.append(statement)
+
+    engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        second = sweep.run()
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert second.planned >= 2 and second.recorded == 0
+    assert inserts == []
+
+
+def test_a_bad_municipality_setting_is_logged_by_name_and_red_still_goes_out(
+    place, client, auth, receiver, caplog
+):
+    place["unit"].area.municipality.settings = {"reminders": {"quiet_start": 25}}
+    db.session.commit()
+    subscribe(client, auth, place["leader"], Device(receiver))
+    insert_course(place["paedagog"], place["child"], place["unit"], "roed")
+    sweep.run()
+    (n,) = notifications(place["leader"], "red_concern")
+    assert n.push_state == "sent"
+    assert "reminders.quiet_start must be a whole number 0–23, got 25" in caplog.text
 
 
 # ---- once only, also when two sweeps race ---------------------------------------------------
