@@ -1,19 +1,21 @@
 """Demo data for transitions (registered with app.demo.seed.register_seeder).
 
-- A child of dagplejer@opspor.demo moves to Børnehaven Mælkebøtten in about five weeks: it is
-  on her "Overgangsskemaer" list, ready to be filled in with the parents.
+- A child of dagplejer@opspor.demo moves to Børnehaven Mælkebøtten next month (a working day
+  at least two weeks away): it is on her "Overgangsskemaer" list, ready to be filled in with
+  the parents.
 - A child who started in the børnehave a few days ago, with a finished schema that both
   parents consented to: waiting for leder@opspor.demo to acknowledge it.
 - A child who started there too, whose schema the parents did not consent to: the børnehave
   sees only that the child came.
 
 Deterministic: children are chosen by birth date and id, never by the shared random generator.
+The schemas' uuids are random, as a device makes them: a uuid must not be guessable.
 """
 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from app.children.models import Enrolment
 from app.extensions import db
@@ -77,7 +79,7 @@ def _schema(child, sending, receiving, author, finished_on) -> TransitionSchema:
     answers["contact_person"] = author.name
     finished_at = datetime.combine(finished_on, time(10, 0), tzinfo=UTC)
     schema = TransitionSchema(
-        uuid=str(uuid.UUID(int=child.id, version=4)),
+        uuid=str(uuid.uuid4()),
         form_version=definition.version,
         child=child,
         target=f"enrolment:{receiving.id}",
@@ -99,6 +101,25 @@ def _schema(child, sending, receiving, author, finished_on) -> TransitionSchema:
     return schema
 
 
+def _first_of_next_month(today: date) -> date:
+    return (today.replace(day=1) + timedelta(days=32)).replace(day=1)
+
+
+def next_month_start(today: date) -> date:
+    """A working day in the next calendar month, at least two weeks from today."""
+    start = max(_first_of_next_month(today), today + timedelta(days=14))
+    while start.weekday() >= 5:
+        start += timedelta(days=1)
+    return start
+
+
+def _fits(start: date, today: date) -> bool:
+    """A start the demo can keep: next month, two weeks away or more, on a working day."""
+    first = _first_of_next_month(today)
+    next_month = (start.year, start.month) == (first.year, first.month)
+    return next_month and start >= today + timedelta(days=14) and start.weekday() < 5
+
+
 def seed_transitions(context: dict) -> None:
     today = context["today"]
     dorthe = context["dagplejere"][0]
@@ -110,18 +131,15 @@ def seed_transitions(context: dict) -> None:
     if boernehave is None:
         return
 
-    # 1. Dorthe's child moving to the børnehave next month (about five weeks from today).
+    # 1. Dorthe's child moving to the børnehave next month.
     hers = [
         c for c in children if (e := _current_daycare(c, today)) and e.dagplejer_id == dorthe.id
     ]
-    window = (today + timedelta(days=28), today + timedelta(days=62))
     moving = [
-        c
-        for c in hers
-        if (f := _future_in(c, boernehave, today)) and window[0] <= f.start_date <= window[1]
+        c for c in hers if (f := _future_in(c, boernehave, today)) and _fits(f.start_date, today)
     ]
     if not moving and hers:
-        _move(hers[0], boernehave, today + timedelta(days=35), today)
+        _move(hers[0], boernehave, next_month_start(today), today)
 
     # 2 and 3: two children who started in the børnehave five days ago, from other homes.
     others = [

@@ -4,21 +4,32 @@ has a consented schema waiting for leder@opspor.demo, and a child whose schema w
 from __future__ import annotations
 
 import re
+import uuid
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from app import clock
 from app.auth.models import User
+from app.children.models import Enrolment
 from app.demo.seed import seed_demo
 from app.extensions import db
+from app.transitions.models import TransitionSchema
+from app.transitions.seed import next_month_start
 from tests.web.transitions_helpers import login
 
 
-@pytest.fixture
-def demo(app):
-    seed_demo(clock.today(), n_children=80)
-    db.session.commit()
+@pytest.fixture(params=[None, datetime(2026, 1, 28, 9, 0, tzinfo=UTC)], ids=["today", "28th"])
+def demo(app, request):
+    """Seeded today, and on the 28th of a month (when "in five weeks" was two months on)."""
+    clock.freeze(request.param)
+    try:
+        seed_demo(clock.today(), n_children=80)
+        db.session.commit()
+        yield
+    finally:
+        clock.freeze(None)
 
 
 def user(email):
@@ -30,6 +41,33 @@ def test_the_dagplejer_has_a_child_moving_to_the_boernehave(demo, client):
     page = client.get("/overgange").text
     assert "til Børnehaven Mælkebøtten" in page
     assert "Udfyld skema" in page
+
+
+def test_the_moving_child_starts_next_month_on_a_working_day(demo):
+    today = clock.today()
+    starts = db.session.scalars(
+        select(Enrolment.start_date).where(Enrolment.start_date > today)
+    ).all()
+    first = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
+    assert next_month_start(today) in starts
+    start = next_month_start(today)
+    assert (start.year, start.month) == (first.year, first.month)
+    assert start >= today + timedelta(days=14) and start.weekday() < 5
+
+
+@pytest.mark.parametrize(
+    "today", [date(2026, 1, 1), date(2026, 1, 15), date(2026, 1, 28), date(2026, 12, 31)]
+)
+def test_next_month_start(today):
+    start = next_month_start(today)
+    first = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
+    assert (start.year, start.month) == (first.year, first.month)
+    assert start >= today + timedelta(days=14) and start.weekday() < 5
+
+
+def test_the_demo_schemas_uuids_are_not_guessable(demo):
+    for schema in db.session.scalars(select(TransitionSchema)):
+        assert schema.uuid != str(uuid.UUID(int=schema.child_id, version=4))
 
 
 def test_the_leader_has_a_schema_to_acknowledge_and_one_child_without(demo, client):
