@@ -169,6 +169,16 @@ def test_schema_consent_handover_and_acknowledgement(page, browser, live_server,
     assert page.locator(".tr-consent-state").inner_text().strip() == "Samtykket er givet."
     assert_accessible(page)
 
+    # A handover meeting, prepared with the dialogmodel.
+    page.get_by_text("Book et overleveringsmøde").click()
+    meeting_on = clock.today() + timedelta(days=3)
+    page.get_by_label("Mødedato").fill(meeting_on.isoformat())
+    page.get_by_label("Formål med mødet").fill("Ingrid skal godt i gang.")
+    page.get_by_label("Deltagere", exact=True).fill("Forældrene, Dorthe og en pædagog")
+    assert_accessible(page)
+    page.get_by_role("button", name="Book mødet").click()
+    page.get_by_text("Overleveringsmødet er booket.").wait_for()
+
     # The parents' copy: what was shared with whom, on one or two A4 pages.
     page.get_by_role("link", name="Forældrenes kopi (udskriv)").click()
     page.get_by_text("Forældrenes kopi").first.wait_for()
@@ -191,6 +201,8 @@ def test_schema_consent_handover_and_acknowledgement(page, browser, live_server,
             "section", has=leader_page.get_by_role("heading", name="Børn på vej")
         )
         assert name in coming.inner_text()
+        assert f"Overleveringsmøde {meeting_on:%d.%m.%Y}" in coming.inner_text()
+        assert "Ingrid skal godt i gang." not in coming.inner_text()
         assert leader_page.get_by_role("link", name=name).count() == 0
 
         # The child starts today: the schema is there to read and acknowledge.
@@ -210,6 +222,15 @@ def test_schema_consent_handover_and_acknowledgement(page, browser, live_server,
         assert leader_page.locator(".tr-ack .tr-status").inner_text() == "Kvitteret"
         leader_page.goto(f"/boern/{child_id}")
         assert leader_page.get_by_role("link", name="Læs det modtagne overgangsskema").count() == 1
+
+        # The dagplejer no longer has Ingrid, but sees that the schema was acknowledged.
+        page.goto("/overgange")
+        sent = page.locator(
+            "section", has=page.get_by_role("heading", name="Børn der er startet i en ny enhed")
+        )
+        assert "Kvitteret af modtager" in sent.locator(".tr-row", has_text=name).inner_text()
+        assert "Glad og tryg" not in page.content()
+        assert_accessible(page)
 
         # A child without consent shares nothing: listed as started, no schema, 404 by URL.
         leader_page.goto("/overgange/modtagne")
