@@ -1,5 +1,5 @@
 // Påmindelser in the service worker: show a pushed reminder, open the right page on a click,
-// and follow the browser when it replaces the subscription. Loaded by /sw.js (importScripts,
+// follow the browser when it replaces the subscription, and drop it at logout. Loaded by /sw.js (importScripts,
 // see app/sync/worker.py). A payload holds kind, count, unit name and a link, nothing personal.
 (function () {
   "use strict";
@@ -108,11 +108,22 @@
     return done;
   }
 
+  // Log ud (offline.js tells the worker): the browser drops its push subscription, so the next
+  // user of a shared tablet gets none of this user's reminders; the logout form told the server.
+  function onLogout() {
+    return self.registration.pushManager.getSubscription().then(function (sub) {
+      return sub ? sub.unsubscribe() : false;
+    }).catch(function () { return false; });
+  }
+
+  self.addEventListener("message", function (event) {
+    if (event.data && event.data.type === "logout") event.waitUntil(onLogout());
+  });
   self.addEventListener("push", onPush);
   self.addEventListener("notificationclick", onClick);
   self.addEventListener("pushsubscriptionchange", onSubscriptionChange);
 
   // For tests and for sw.js: the handlers themselves.
   self.OpsporPush = { onPush: onPush, onClick: onClick, focusOrOpen: focusOrOpen,
-                      onSubscriptionChange: onSubscriptionChange };
+                      onSubscriptionChange: onSubscriptionChange, onLogout: onLogout };
 })();

@@ -345,3 +345,145 @@ def test_the_button_asks_then_subscribes_this_device_and_can_undo_it(context, pa
 
         gone = db.session.query(PushSubscription).filter_by(endpoint=fake["endpoint"]).first()
         assert gone is None
+
+
+def fake_push_service(context, fake: dict) -> None:
+    """Stand in for the browser's push service (headless Chromium has none). The browser's
+    subscription lives in localStorage, so it outlasts page loads as a real one does; its
+    unsubscribe() is recorded there too."""
+    context.add_init_script(
+        """(() => {
+            const fake = JSON.parse('FAKE');
+            const sub = {endpoint: fake.endpoint, toJSON: () => fake, unsubscribe: async () => {
+                localStorage.removeItem('fake-push');
+                localStorage.setItem('fake-unsubscribed', '1');
+                return true;
+            }};
+            Notification.requestPermission = async () => 'granted';
+            PushManager.prototype.subscribe = async function () {
+                localStorage.setItem('fake-push', '1'); return sub;
+            };
+            PushManager.prototype.getSubscription = async function () {
+                return localStorage.getItem('fake-push') ? sub : null;
+            };
+        })();""".replace("FAKE", json.dumps(fake))
+    )
+
+
+def server_has(live_server, endpoint: str) -> bool:
+    with live_server.app.app_context():
+        from app.reminders.models import PushSubscription
+
+        return db.session.query(PushSubscription).filter_by(endpoint=endpoint).first() is not None
+
+
+def test_a_subscription_the_server_dropped_is_shown_as_off_and_can_be_turned_on_again(
+    context, page, live_server
+):
+    """The browser still holds its subscription after the server deleted it (Fjern of this
+    device, or a 404/410 from the push service): the page says it is off, and turning it on
+    posts the browser's subscription again."""
+    from tests.web.test_reminders_pages import subscription
+
+    fake = subscription()
+    fake_push_service(context, fake)
+    login(page, LEADER)
+    page.goto("/paamindelser")
+    page.get_by_role("button", name="Slå påmindelser til på denne enhed").click()
+    page.get_by_text("Påmindelser er slået til på denne enhed.").wait_for()
+    assert wait_for(lambda: server_has(live_server, fake["endpoint"]))
+
+    # Fjern on this device's row: the server forgets it, the browser still has it.
+    this = page.locator(".device", has=page.locator(".device-this:not([hidden])"))
+    this.get_by_role("button", name="Fjern").click()
+    page.get_by_text("Påmindelser er slået fra på denne enhed.").wait_for()
+    assert page.evaluate("localStorage.getItem('fake-push')") == "1"
+    assert page.get_by_role("button", name="Slå påmindelser fra på denne enhed").is_hidden()
+    assert not server_has(live_server, fake["endpoint"])
+
+    page.reload()  # and so it stays
+    enable = page.get_by_role("button", name="Slå påmindelser til på denne enhed")
+    enable.wait_for()
+    assert page.get_by_text("Påmindelser er slået fra på denne enhed.").is_visible()
+
+    enable.click()
+    page.get_by_text("Påmindelser er slået til på denne enhed.").wait_for()
+    assert wait_for(lambda: server_has(live_server, fake["endpoint"]))
+
+
+def test_log_ud_removes_this_devices_subscription(worker, context, page, live_server):
+    """Log ud on a shared tablet: the server forgets this device for this user and the worker
+    drops the browser's subscription, so the next user gets none of this user's pushes."""
+    from tests.web.test_reminders_pages import subscription
+
+    fake = subscription()
+    fake_push_service(context, fake)
+    page.goto("/paamindelser")
+    page.get_by_role("button", name="Slå påmindelser til på denne enhed").click()
+    page.get_by_text("Påmindelser er slået til på denne enhed.").wait_for()
+    assert wait_for(lambda: server_has(live_server, fake["endpoint"]))
+    # The worker's own pushManager has no real subscription headless: a recording stand-in.
+    (sw,) = context.service_workers
+    sw.evaluate(
+        """() => {
+            self.__unsubscribed = 0;
+            self.registration.pushManager.getSubscription = async () => (
+                {unsubscribe: async () => { self.__unsubscribed++; return true; }});
+        }"""
+    )
+
+    page.goto("/")  # from any page
+    page.locator(".user-menu summary").click()
+    page.get_by_role("button", name="Log ud").click()
+    page.wait_for_url("**/login")
+
+    assert not server_has(live_server, fake["endpoint"])
+    assert wait_for(lambda: sw.evaluate("self.__unsubscribed") == 1)
+
+
+@pytest.fixture
+def red_for_solsikken(live_server):
+    """A red reminder as the app makes it: the rule's reminder for a child in red in
+    Solsikken, recorded in the ledger, and the payload the server would push for it."""
+    from app import clock
+    from app.reminders import rules, services
+    from app.reminders.rules import RedNews, Settings
+
+    with live_server.app.app_context():
+        user = db.session.query(User).filter_by(email=LEADER).one()
+        unit = db.session.query(Unit).filter_by(name=SOLSIKKEN).one()
+        # A child id of its own per run: the ledger tells each red episode once.
+        child_id = time.monotonic_ns() % 10**9
+        news = RedNews(child_id, unit.id, unit.name, clock.today())
+        (reminder,) = rules.red_concern([news], clock.local_now(), Settings(), {unit.id: [user.id]})
+        notification = services.record(reminder)
+        notification.push_state = "none"
+        db.session.commit()
+        return notification.id, push.payload_for(notification, "da"), unit.id
+
+
+def test_a_click_on_a_red_reminder_opens_the_units_red_list(
+    red_for_solsikken, worker, context, page, live_server
+):
+    cdp, registration_id = worker
+    notification_id, payload, unit_id = red_for_solsikken
+    page.goto("/")
+    deliver(cdp, live_server, registration_id, payload)
+    (note,) = wait_for(lambda: shown(page))
+    assert note["title"] == "Rød position"
+    assert note["body"] == "1 barn er vurderet i rød position i Vuggestuen Solsikken"
+
+    (sw,) = context.service_workers
+    sw.evaluate(
+        """async () => {
+            const [notification] = await self.registration.getNotifications();
+            let done;
+            self.OpsporPush.onClick({notification, waitUntil: (p) => { done = p; }});
+            await done;
+        }"""
+    )
+
+    page.wait_for_url(f"**/overblik/liste/roed?*unit_id={unit_id}*")
+    assert page.get_by_role("heading", level=1).first.is_visible()
+    assert SOLSIKKEN in page.content()
+    assert read_at(live_server, notification_id) is not None  # through /notifikationer/<id>
