@@ -115,7 +115,7 @@ def _store(figures: list[ov.UnitFigures], keys: dict, today: date) -> None:
 
 
 _COUNTS = ("children", "covered", "assessed", "overdue", "not_assessed")
-FORMAT = 1  # raise when UnitFigures changes: rows of an older release are then recomputed
+FORMAT = 2  # raise when UnitFigures changes: rows of an older release are then recomputed
 
 
 def _freeze(f: ov.UnitFigures) -> dict:

@@ -219,3 +219,15 @@ def test_the_health_visitor_keeps_her_own_records(world, client):
     login(client, world.paedagog)
     assert client.get(f"/vurderinger/{visit.id}").status_code == 404
     assert db.session.get(Assessment, visit.id) is not None
+
+
+def test_the_boernehaves_overview_counts_only_its_own_positions(world, client):
+    """A unit's figures count the positions that unit made: the newcomer is not assessed in
+    the børnehave and not on its list of children in a yellow position (for a leader over both
+    units too; the child's page still shows them the whole history)."""
+    hand_over(world, client, history=False)
+    login(client, world.bh_leader)
+    assert world.child.first_name not in client.get("/overblik/liste/gul").text
+    assert world.child.first_name in client.get("/overblik/liste/ikke-vurderet").text
+    figures = client.get(f"/overblik/enhed/{world.boernehave.id}").text
+    assert "Ikke vurderet <strong>1</strong>" in figures
