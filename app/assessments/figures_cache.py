@@ -115,7 +115,7 @@ def _store(figures: list[ov.UnitFigures], keys: dict, today: date) -> None:
 
 
 _COUNTS = ("children", "covered", "assessed", "overdue", "not_assessed")
-FORMAT = 2  # raise when UnitFigures changes: rows of an older release are then recomputed
+FORMAT = 3  # raise when UnitFigures changes: rows of an older release are then recomputed
 
 
 def _freeze(f: ov.UnitFigures) -> dict:
@@ -157,8 +157,9 @@ def watch_sources() -> None:
     from app.children.models import Child, Enrolment
     from app.org.models import Area, Municipality
 
-    # A child's latest position counts in every unit it is enrolled in, not only where assessed.
-    stamps.watch(Assessment, {"unit_id": "unit", "child_id": "child"})
+    # A unit counts only the assessments made in it (its positions, due dates and trend): an
+    # assessment in another unit leaves its figures as they were, so its token stays too.
+    stamps.watch(Assessment, {"unit_id": "unit"})
     stamps.watch(Enrolment, {"unit_id": "unit"})
     stamps.watch(Child, {"id": "child"}, fields={"birth_date"})
     stamps.watch(Unit, {"id": "unit"}, fields={"kind", "area_id"})

@@ -1,13 +1,14 @@
-"""Each child's current position, kept in `child_position` as assessments change.
+"""Each child's current position in each unit, kept in `child_position` as assessments change.
 
-The current position is the child's latest current concluding assessment (queries.py:
-ranked_concluding). The overview counts positions per unit; ranking every assessment of a health
-district's 8,000 children took 100 ms at every recompute, and every assessment anywhere moves
-its district's figures. So the latest is kept per child and rewritten in the same flush as any
-change to one of the child's assessments: the rows of the children a flush touched are deleted
-and inserted again from the ranking (a handful of children per flush). Bulk update()/delete() of
-assessments are refused (stamps.py), so no change bypasses the flush; bulk loads that insert
-with Core statements call rebuild().
+A unit's position of a child is the child's latest current concluding assessment made in that
+unit (queries.py: ranked_concluding per unit): the overview counts, per unit, the positions
+that unit made (another unit's need the parents' consent, app/children/records.py). Ranking
+every assessment of a health district's 8,000 children took 100 ms at every recompute, so the
+latest per child and unit is kept and rewritten in the same flush as any change to one of the
+child's assessments: the rows of the children a flush touched are deleted and inserted again
+from the ranking (a handful of children per flush). Bulk update()/delete() of assessments are
+refused (stamps.py), so no change bypasses the flush; bulk loads that insert with Core
+statements call rebuild().
 """
 
 from __future__ import annotations
@@ -23,15 +24,15 @@ _TABLE = ChildPosition.__table__
 
 
 def _latest(child_ids):
-    ranked = ranked_concluding(child_ids)
-    return select(ranked.c.child_id, ranked.c.id, ranked.c.position, ranked.c.assessed_on).where(
-        ranked.c.rn == 1
-    )
+    ranked = ranked_concluding(child_ids, per_unit=True)
+    return select(
+        ranked.c.child_id, ranked.c.unit_id, ranked.c.id, ranked.c.position, ranked.c.assessed_on
+    ).where(ranked.c.rn == 1)
 
 
 def _insert_from(query):
     return insert(_TABLE).from_select(
-        ["child_id", "assessment_id", "position", "assessed_on"], query
+        ["child_id", "unit_id", "assessment_id", "position", "assessed_on"], query
     )
 
 

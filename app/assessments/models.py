@@ -133,13 +133,15 @@ class StoredFigures(db.Model):
 
 
 class ChildPosition(db.Model):
-    """Each child's current position: its latest current concluding assessment (latest.py keeps
-    it in the same flush as the assessments). The overview counts positions per unit from it
-    instead of ranking every assessment of thousands of children at each recompute."""
+    """Each child's current position in each unit that assessed it: its latest current
+    concluding assessment made there (latest.py keeps it in the same flush as the
+    assessments). The overview counts a unit's positions from it by key, instead of ranking
+    every assessment of thousands of children at each recompute."""
 
     __tablename__ = "child_position"
 
     child_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    unit_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     assessment_id: Mapped[int] = mapped_column(Integer)
     position: Mapped[Position] = mapped_column(_enum(Position, 8))
     assessed_on: Mapped[date] = mapped_column(Date)

@@ -172,13 +172,24 @@ def conditions(units: list[Unit], today: date, facts, plan_of: dict[str, KindPla
     }
 
 
+def made_here(position, unit_id, start):
+    """SQL: `position` (a child_position row) is the child's position in this enrolment: made
+    in its unit since it started, as the due dates count (a child new here is not assessed
+    until assessed here; another unit's position needs the parents' consent,
+    app/children/records.py)."""
+    return and_(position.unit_id == unit_id, position.assessed_on >= start)
+
+
 def latest_position_subquery(child_ids):
-    """(child_id, position, unit_id) of these children's current positions (kept by latest.py)
-    and the unit that made each: a unit's figures count a position only where the unit made it
-    (another unit's needs the parents' consent, app/children/records.py)."""
+    """(child_id, unit_id, position, assessed_on) of these children's current positions in
+    each unit that assessed them (kept by latest.py)."""
     return (
-        select(ChildPosition.child_id, ChildPosition.position, Assessment.unit_id)
-        .join(Assessment, Assessment.id == ChildPosition.assessment_id)
+        select(
+            ChildPosition.child_id,
+            ChildPosition.unit_id,
+            ChildPosition.position,
+            ChildPosition.assessed_on,
+        )
         .where(ChildPosition.child_id.in_(child_ids))
         .subquery()
     )
@@ -251,20 +262,18 @@ def unit_figures(units: list[Unit], today: date) -> list[UnitFigures]:
         for unit_id, n in db.session.execute(children):
             figures[unit_id].children = n
 
-    # Each current enrolment looks its child's position up by key (a district: thousands),
-    # and the position's assessment by key: it counts only if this unit made it (a child new
-    # here is not assessed until assessed here; the earlier unit's position is not ours).
-    made_here = and_(
-        Assessment.id == ChildPosition.assessment_id, Assessment.unit_id == Enrolment.unit_id
+    # Each current enrolment looks its child's position in its unit up by key (a district:
+    # thousands): the positions this unit made, whatever another unit assessed later.
+    here = and_(
+        ChildPosition.child_id == Enrolment.child_id,
+        made_here(ChildPosition, Enrolment.unit_id, Enrolment.start_date),
     )
-    position = case((Assessment.id.is_not(None), ChildPosition.position), else_=None)
     by_position = (
-        select(Enrolment.unit_id, position, func.count())
+        select(Enrolment.unit_id, ChildPosition.position, func.count())
         .select_from(Enrolment)
-        .outerjoin(ChildPosition, ChildPosition.child_id == Enrolment.child_id)
-        .outerjoin(Assessment, made_here)
+        .outerjoin(ChildPosition, here)
         .where(Enrolment.unit_id.in_(ids), _enrolled_now(today))
-        .group_by(Enrolment.unit_id, position)
+        .group_by(Enrolment.unit_id, ChildPosition.position)
     )
     for unit_id, position, n in db.session.execute(by_position):
         if position is None:
@@ -369,7 +378,8 @@ def list_query(units: list[Unit], which: str, today: date) -> Select:
         return query.where(cond["covered"], ~cond["assessed"])
     latest = latest_position_subquery(select(facts.c.child_id))
     query = query.outerjoin(
-        latest, and_(latest.c.child_id == Child.id, latest.c.unit_id == facts.c.unit_id)
+        latest,
+        and_(latest.c.child_id == Child.id, made_here(latest.c, facts.c.unit_id, facts.c.start)),
     )
     if which == "ikke-vurderet":
         return query.where(latest.c.position.is_(None))

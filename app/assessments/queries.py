@@ -84,9 +84,11 @@ def pending_individuals(child_id: int, unit_id: int, since: date | None) -> Sele
     return query
 
 
-def ranked_concluding(child_ids, visible=None):
+def ranked_concluding(child_ids, visible=None, per_unit: bool = False):
     """Concluding assessments numbered per child, latest first (rn = 1 is the current one);
-    `visible`: a condition on Assessment (a RecordScope's), else every unit's."""
+    `visible`: a condition on Assessment (a RecordScope's), else every unit's; `per_unit`:
+    numbered per child and unit (rn = 1 is the child's current one in each unit)."""
+    partition = (Assessment.child_id, Assessment.unit_id) if per_unit else Assessment.child_id
     return (
         select(
             Assessment.child_id,
@@ -96,7 +98,7 @@ def ranked_concluding(child_ids, visible=None):
             Assessment.assessed_on,
             func.row_number()
             .over(
-                partition_by=Assessment.child_id,
+                partition_by=partition,
                 order_by=(Assessment.assessed_on.desc(), Assessment.id.desc()),
             )
             .label("rn"),

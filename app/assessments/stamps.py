@@ -9,7 +9,7 @@ emptied or restored never brings back a token a cache has seen.
 
 Areas declare the models the figures read with `watch(Model, refs, fields)`: `refs` maps an
 attribute to the kind of id it holds ("unit", or a kind a `resolver` turns into unit ids, e.g.
-a child into the units it is enrolled in: its latest position counts in each of them);
+a child into the units it is enrolled in: its birth date decides its rounds in each of them);
 `fields`, if given, are the only attributes whose change matters. Bulk update()/delete()
 statements bypass the ORM events, so they are refused on watched models.
 """

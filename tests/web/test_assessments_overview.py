@@ -337,14 +337,18 @@ def test_a_leader_of_many_units_gets_one_table_row_per_unit(client, auth, setup)
     assert client.get(f"/overblik/enhed/{setup['elsewhere'].id}").status_code == 404
 
 
-def _red_count(html: str, unit_id: int) -> int:
+def _position_count(html: str, unit_id: int, position: str) -> int:
     found = re.search(
-        rf'liste/roed\?enhed={unit_id}"><span class="position position-roed">[^<]*</span> '
-        r"<strong>(\d+)</strong>",
+        rf'liste/{position}\?enhed={unit_id}"><span class="position position-{position}">'
+        r"[^<]*</span> <strong>(\d+)</strong>",
         html,
     )
-    assert found, "no red count for the unit"
+    assert found, f"no {position} count for the unit"
     return int(found.group(1))
+
+
+def _red_count(html: str, unit_id: int) -> int:
+    return _position_count(html, unit_id, "roed")
 
 
 def _as(client, user) -> None:
@@ -480,3 +484,68 @@ def test_bulk_changes_to_the_figures_rows_are_refused(setup):
     """update()/delete() statements would bypass the change stamps."""
     with pytest.raises(RuntimeError, match="change stamps"):
         db.session.execute(update(Enrolment).values(end_date=TODAY))
+
+
+def test_a_unit_counts_its_own_position_of_a_child_a_later_visit_assessed_otherwise(
+    app, client, auth
+):
+    """The vuggestue's joint assessment (grøn) stays the child's position in the vuggestue's
+    figures, lists and trend when the sundhedsplejerske later assesses it red with the parents;
+    the district counts her red one. Her later assessments leave the vuggestue's stamp, and so
+    its cached figures, as they were: they are what a fresh count gives."""
+    from app.assessments import figures_cache, stamps
+
+    vuggestue = make_unit("Vuggestuen Mariehønen", UnitKind.VUGGESTUE)
+    district = make_unit("Sundhedsplejen Nord", UnitKind.SUNDHEDSPLEJEDISTRIKT)
+    paedagog = make_user(Role.PAEDAGOG, vuggestue)
+    nurse = make_user(Role.SUNDHEDSPLEJERSKE, district)
+    vuggestue_leader = make_user(Role.LEDER, vuggestue, name="Leder Vuggestue")
+    district_leader = make_user(Role.LEDER, district, name="Leder Sundhedspleje")
+    child = Child(first_name="Vera", last_name="Testsen", birth_date=date(2025, 2, 1))
+    child.enrolments.append(Enrolment(unit=district, start_date=child.birth_date))
+    child.enrolments.append(Enrolment(unit=vuggestue, start_date=date(2026, 1, 5)))
+    db.session.add(child)
+    db.session.flush()
+
+    def with_parents(on, position):
+        visit = assessment(child, district, nurse, on, position, AssessmentKind.INDIVIDUAL)
+        visit.concluding, visit.with_parents = True, True
+        visit.assessor_role = "sundhedsplejerske"
+        return visit
+
+    db.session.add(assessment(child, vuggestue, paedagog, date(2026, 9, 20), Position.GROEN))
+    db.session.add(with_parents(date(2026, 10, 15), Position.ROED))
+    db.session.commit()
+
+    auth.login(vuggestue_leader)
+    page = client.get(f"/overblik/enhed/{vuggestue.id}").get_data(as_text=True)
+    assert _position_count(page, vuggestue.id, "groen") == 1
+    assert _position_count(page, vuggestue.id, "roed") == 0
+    assert "Ikke vurderet <strong>0</strong>" in page
+    assert "Vera" in client.get("/overblik/liste/groen").get_data(as_text=True)
+    for which in ("roed", "ikke-vurderet"):
+        assert "Vera" not in client.get(f"/overblik/liste/{which}").get_data(as_text=True)
+    (kept,) = figures_cache.unit_figures([vuggestue], TODAY)
+    trend = {r.label: counts for r, counts in kept.trend}
+    assert trend["Efterår 2026"] == {"groen": 1, "gul": 0, "roed": 0}
+
+    auth.login(district_leader)
+    page = client.get(f"/overblik/enhed/{district.id}").get_data(as_text=True)
+    assert _position_count(page, district.id, "roed") == 1
+    assert _position_count(page, district.id, "groen") == 0
+    assert "Vera" in client.get("/overblik/liste/roed").get_data(as_text=True)
+
+    # A newer visit assessment: the district's stamp moves, the vuggestue's does not, and the
+    # vuggestue's kept figures are still the true ones.
+    before = stamps.tokens({vuggestue.id, district.id}, db.session)
+    db.session.add(with_parents(TODAY, Position.GUL))
+    db.session.commit()
+    after = stamps.tokens({vuggestue.id, district.id}, db.session)
+    assert after.get(vuggestue.id) == before.get(vuggestue.id)
+    assert after[district.id] != before.get(district.id)
+    (cached,) = figures_cache.unit_figures([vuggestue], TODAY)
+    (fresh,) = figures_cache.compute([vuggestue], TODAY)
+    assert cached.positions == fresh.positions == {"groen": 1, "gul": 0, "roed": 0}
+    assert cached.trend == fresh.trend
+    (nurses,) = figures_cache.unit_figures([district], TODAY)
+    assert nurses.positions == {"groen": 0, "gul": 1, "roed": 0}

@@ -1,5 +1,5 @@
 """child_position (app/assessments/latest.py) always equals each child's latest current
-concluding assessment, whatever happens to the assessments."""
+concluding assessment in each unit, whatever happens to the assessments."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ def assert_positions_match_the_assessments() -> None:
         db.session.execute(
             select(
                 ChildPosition.child_id,
+                ChildPosition.unit_id,
                 ChildPosition.assessment_id,
                 ChildPosition.position,
                 ChildPosition.assessed_on,
@@ -47,13 +48,13 @@ def test_positions_follow_new_assessments_corrections_and_rollbacks(app):
     newest = assessment(child, unit, paedagog, TODAY, Position.ROED)
     db.session.add(newest)
     db.session.flush()
-    assert db.session.get(ChildPosition, child.id).assessment_id == newest.id
+    assert db.session.get(ChildPosition, (child.id, unit.id)).assessment_id == newest.id
     # An individual assessment is not concluding: the position stays.
     db.session.add(
         assessment(child, unit, paedagog, TODAY, Position.GROEN, AssessmentKind.INDIVIDUAL)
     )
     db.session.flush()
-    assert db.session.get(ChildPosition, child.id).position == Position.ROED
+    assert db.session.get(ChildPosition, (child.id, unit.id)).position == Position.ROED
 
     # A correction: the old version stops being current, the new one takes over.
     newest.current = False
@@ -62,21 +63,21 @@ def test_positions_follow_new_assessments_corrections_and_rollbacks(app):
     db.session.add(fixed)
     db.session.commit()
     db.session.expire_all()
-    assert db.session.get(ChildPosition, child.id).position == Position.GUL
+    assert db.session.get(ChildPosition, (child.id, unit.id)).position == Position.GUL
     assert_positions_match_the_assessments()
 
     # Rolled back with the assessments it came from.
     db.session.add(assessment(child, unit, paedagog, TODAY, Position.GROEN))
     db.session.flush()
     db.session.rollback()
-    assert db.session.get(ChildPosition, child.id).assessment_id == fixed.id
+    assert db.session.get(ChildPosition, (child.id, unit.id)).assessment_id == fixed.id
 
     # The only concluding assessment withdrawn from the current set: no position at all.
     lone = children[1]
     for a in db.session.scalars(select(Assessment).where(Assessment.child_id == lone.id)):
         a.current = False
     db.session.flush()
-    assert db.session.get(ChildPosition, lone.id) is None
+    assert db.session.get(ChildPosition, (lone.id, unit.id)) is None
     assert_positions_match_the_assessments()
 
 
@@ -92,7 +93,25 @@ def test_an_older_date_entered_later_does_not_take_over(app):
     older = assessment(child, unit, paedagog, TODAY - timedelta(days=7), Position.ROED)
     db.session.add(older)
     db.session.flush()
-    assert db.session.get(ChildPosition, child.id).assessment_id == yesterday.id
+    assert db.session.get(ChildPosition, (child.id, unit.id)).assessment_id == yesterday.id
+
+
+def test_each_unit_keeps_its_own_latest_position_of_the_child(app):
+    """A later assessment in another unit adds that unit's row; the first unit's stays."""
+    vuggestue = make_unit("Vuggestuen Sol", UnitKind.VUGGESTUE)
+    district = make_unit("Sundhedsplejen Syd", UnitKind.SUNDHEDSPLEJEDISTRIKT)
+    paedagog = make_user(Role.PAEDAGOG, vuggestue)
+    nurse = make_user(Role.SUNDHEDSPLEJERSKE, district)
+    (child,) = add_children(vuggestue, 1, random.Random(2), assessor=paedagog)
+    own = assessment(child, vuggestue, paedagog, TODAY - timedelta(days=20), Position.GROEN)
+    db.session.add(own)
+    db.session.flush()
+    visit = assessment(child, district, nurse, TODAY, Position.ROED)
+    db.session.add(visit)
+    db.session.flush()
+    assert db.session.get(ChildPosition, (child.id, vuggestue.id)).assessment_id == own.id
+    assert db.session.get(ChildPosition, (child.id, district.id)).assessment_id == visit.id
+    assert_positions_match_the_assessments()
 
 
 def test_two_transactions_rewriting_one_childs_position_at_once_both_commit(app):
@@ -103,7 +122,7 @@ def test_two_transactions_rewriting_one_childs_position_at_once_both_commit(app)
     unit = make_unit("Børnehaven Månen", UnitKind.BOERNEHAVE)
     paedagog = make_user(Role.PAEDAGOG, unit)
     children = add_children(unit, 5, random.Random(5), assessor=paedagog)
-    child_id = next(c.id for c in children if db.session.get(ChildPosition, c.id))
+    child_id = next(c.id for c in children if db.session.get(ChildPosition, (c.id, unit.id)))
     db.session.commit()
     first, second = db.engine.connect(), db.engine.connect()
     errors: list[Exception] = []
