@@ -102,7 +102,7 @@ def _apply(user, schema: TransitionSchema, form) -> None:
     schema.include_wellbeing = bool(form.include_wellbeing.data)
     if schema.include_wellbeing:
         if schema.wellbeing is None:
-            schema.wellbeing = prefill.latest_wellbeing(schema.child_id) or {}
+            schema.wellbeing = prefill.latest_wellbeing(schema.child_id, user) or {}
     else:
         schema.wellbeing = None
     if schema.kind == "school":

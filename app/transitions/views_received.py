@@ -35,7 +35,9 @@ def _received_page(schema, meeting_form=None, status=200):
     """Every render shows the whole schema, so every render is in the access log."""
     log_access(schema.child_id, "view", f"transition:{schema.id}:received")
     summary = queries.consent_summary(schema)
-    history = prefill.wellbeing_history(schema.child_id) if summary.shares_history else []
+    history = (
+        prefill.wellbeing_history(schema.child_id, current_user) if summary.shares_history else []
+    )
     response = render_template(
         "transitions/received_schema.html",
         child=schema.child,

@@ -65,7 +65,7 @@ def _render_form(child, coming, form, schema=None, status: int = 200, message: s
             schema=schema,
             definition=form.definition,
             wellbeing=(schema.wellbeing if schema and schema.wellbeing else None)
-            or prefill.latest_wellbeing(child.id),
+            or prefill.latest_wellbeing(child.id, current_user),
             today=today,
             message=message,
             school=form.school,

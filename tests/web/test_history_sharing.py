@@ -18,7 +18,7 @@ from app.audit.models import AccessLog
 from app.auth.models import Membership
 from app.auth.roles import Role
 from app.concerns import services as concerns
-from app.concerns.models import CourseOfAction, Underretning
+from app.concerns.models import CourseOfAction, PlanItem, Underretning
 from app.concerns.rules import Level
 from app.extensions import db
 from app.transitions.models import TransitionSchema
@@ -231,3 +231,88 @@ def test_the_boernehaves_overview_counts_only_its_own_positions(world, client):
     assert world.child.first_name in client.get("/overblik/liste/ikke-vurderet").text
     figures = client.get(f"/overblik/enhed/{world.boernehave.id}").text
     assert "Ikke vurderet <strong>1</strong>" in figures
+
+
+def test_the_schema_carries_only_what_the_sender_sees_herself(world, client):
+    """The sundhedsplejerske's later red assessment with the parents and her course's plan
+    are hers: the dagplejer's schema carries the dagpleje's own joint assessment (gul) and
+    the plan of the dagpleje's course, on the form and in the saved snapshot."""
+    from app.children.models import Caseload
+    from app.i18n import format_date
+
+    world.child.caseloads.clear()
+    world.child.caseloads.append(
+        Caseload(nurse_id=world.nurse.id, start_date=world.child.birth_date)
+    )
+    db.session.add(
+        PlanItem(
+            course=world.course,
+            action="Fast voksen ved aflevering",
+            responsible_text="Dorthe",
+            due_on=clock.today() + timedelta(days=14),
+        )
+    )
+    db.session.commit()
+    visit = assessment(
+        world,
+        world.nurse,
+        with_parents="y",
+        position="roed",
+        indicators=["psykisk.roed.1"],
+        assessed_on=(clock.today() - timedelta(days=5)).isoformat(),
+        justification="Græder meget hjemme.",
+    )
+    nurses, _ = concerns.open_course(world.nurse, world.child, Level.ROED, "manual", None, "Søvn")
+    db.session.add(
+        PlanItem(
+            course=nurses,
+            action="Hjemmebesøg hver uge",
+            responsible_text="Sundhedsplejersken",
+            due_on=clock.today() + timedelta(days=7),
+        )
+    )
+    db.session.commit()
+    assert visit.concluding and nurses.id != world.course.id
+
+    login(client, world.dagplejer)
+    form = client.get(f"/boern/{world.child.id}/overgangsskema/ny").text
+    assert "Fast voksen ved aflevering" in form and "Hjemmebesøg" not in form
+    sent = client.post(
+        f"/boern/{world.child.id}/overgangsskema",
+        data=payload(world, "finish", include_wellbeing="y"),
+    )
+    assert sent.status_code == 303
+    schema = db.session.scalar(
+        select(TransitionSchema).where(TransitionSchema.child_id == world.child.id)
+    )
+    assert schema.wellbeing["position"] == "gul"
+    assert schema.wellbeing["assessed_on"] == format_date(world.joint.assessed_on)
+    assert "Fast voksen ved aflevering" in schema.wellbeing["action_plan"]
+    assert "Hjemmebesøg" not in schema.wellbeing["action_plan"]
+
+
+def test_the_received_schema_shows_the_history_the_receiver_sees(world, client):
+    """With the history shared the børnehave sees the positions from before the child's
+    start, not a sundhedsplejerske's assessment made since (that one is not handed over)."""
+    from app.children.models import Caseload
+
+    schema = hand_over(world, client, history=True)
+    world.child.caseloads.clear()
+    world.child.caseloads.append(
+        Caseload(nurse_id=world.nurse.id, start_date=world.child.birth_date)
+    )
+    db.session.commit()
+    assessment(
+        world,
+        world.nurse,
+        with_parents="y",
+        position="roed",
+        indicators=["psykisk.roed.1"],
+        assessed_on=clock.today().isoformat(),
+        justification="Græder meget hjemme.",
+    )
+    db.session.commit()
+    login(client, world.paedagog)
+    page = client.get(f"/overgange/modtagne/{schema.id}").text
+    history = page.split('id="history-heading"')[1].split("</section>")[0]
+    assert "position-gul" in history and "position-roed" not in history

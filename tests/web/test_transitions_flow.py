@@ -176,7 +176,7 @@ def test_the_health_visitor_cannot_make_the_dagplejers_schema(world, client):
 
 def test_wellbeing_is_included_only_when_the_parents_agree(world, client, monkeypatch):
     snapshot = {"position": "gul", "label": "Gul", "assessed_on": "01.10.2026", "action_plan": "x"}
-    monkeypatch.setattr(prefill, "latest_wellbeing", lambda child_id: snapshot)
+    monkeypatch.setattr(prefill, "latest_wellbeing", lambda child_id, viewer: snapshot)
     login(client, world.dagplejer)
     client.post(f"/boern/{world.child.id}/overgangsskema", data=payload(world))
     schema = schema_of(world)
