@@ -25,3 +25,15 @@ def freeze(moment: datetime | None) -> None:
     """Tests: pin the clock (timezone-aware), or release it with None."""
     global _frozen
     _frozen = moment
+
+
+def local_date(moment: datetime) -> date:
+    """The municipality's calendar day of a stored moment (SQLite gives naive UTC back)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(LOCAL_TZ).date()
+
+
+def local_midnight(day: date) -> datetime:
+    """The start of the municipality's `day`, in UTC: compare stored moments with it."""
+    return datetime(day.year, day.month, day.day, tzinfo=LOCAL_TZ).astimezone(UTC)

@@ -11,7 +11,7 @@ from importlib import import_module
 from importlib.util import find_spec
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
@@ -72,6 +72,42 @@ def list_rows(key: str, unit_ids: set[int], today: date) -> list | None:
     if fn is None:
         return None
     return list(db.session.scalars(fn(unit_ids, today).limit(500)))
+
+
+def red_news_courses(unit_ids: set[int], child_ids: set[int], visible) -> list:
+    """Open courses in `unit_ids` of visible children that are red/acute or belong to one of
+    `child_ids`: (id, child_id, unit_id, level, opened_on, reached), `reached` the last time
+    the course was raised to its level (as the reminders read it). One grouped query."""
+    module = _queries()
+    if module is None or not unit_ids:
+        return []
+    from app.concerns.models import CourseOfAction, CourseSource
+    from app.concerns.rules import Level
+
+    same_level = and_(
+        CourseSource.course_id == CourseOfAction.id, CourseSource.level == CourseOfAction.level
+    )
+    columns = (
+        CourseOfAction.id,
+        CourseOfAction.child_id,
+        CourseOfAction.unit_id,
+        CourseOfAction.level,
+        CourseOfAction.opened_on,
+    )
+    query = (
+        module.open_courses(unit_ids)
+        .with_only_columns(*columns, func.max(CourseSource.created_at).label("reached"))
+        .outerjoin(CourseSource, same_level)
+        .where(
+            or_(
+                CourseOfAction.level.in_((Level.ROED, Level.AKUT)),
+                CourseOfAction.child_id.in_(child_ids),
+            ),
+            CourseOfAction.child_id.in_(visible),
+        )
+        .group_by(*columns)
+    )
+    return list(db.session.execute(query))
 
 
 def watch_figures() -> None:

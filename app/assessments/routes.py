@@ -2,7 +2,8 @@
 child's timeline, and the leader's overview with its lists and CSV export.
 
 Endpoints other areas link to: `assessments.new` (?child_id=…&with_parents=1&kind=joint),
-`assessments.show`, `assessments.overview`, `assessments.unit_overview`.
+`assessments.show`, `assessments.overview`, `assessments.unit_overview`, and
+`assessments.overview_list` (the reminders' red news: which="roed-nye", unit_id=…).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app import clock
-from app.assessments import concerns_bridge, figures_cache, rules, settings
+from app.assessments import concerns_bridge, figures_cache, new_red, rules, settings
 from app.assessments import overview as ov
 from app.assessments.charts import trend_chart
 from app.assessments.export import overview_csv
@@ -413,6 +414,8 @@ def overview_list(which: str):
             schema=schema,
             today=today,
         )
+    if which == new_red.WHICH:
+        return _new_red_list(units, schema, today)
     if which not in ov.LISTS:
         abort(404)
     rows, total = ov.list_rows(units, which, today)
@@ -425,6 +428,23 @@ def overview_list(which: str):
         total=total,
         limit=ov.LIST_LIMIT,
         concern_rows=False,
+        schema=schema,
+        today=today,
+    )
+
+
+def _new_red_list(units, schema, today):
+    """Nye røde vurderinger: what a red reminder is about (new_red.py). The page names each
+    child's red news, so every child shown is logged as viewed."""
+    rows, days = new_red.rows_for(current_user, units, today)
+    for row in rows:
+        log_access(row.child.id, "view", "red-news")
+    return render_template(
+        "assessments/new_red_list.html",
+        title=_("Nye røde vurderinger"),
+        units=units,
+        rows=rows,
+        days=max(days.values(), default=new_red.DEFAULT_DAYS),
         schema=schema,
         today=today,
     )

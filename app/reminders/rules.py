@@ -402,7 +402,9 @@ def red_concern(
         episode = min(f.on for f in new) if new else told
         latest = max(news, key=lambda f: (f.on, f.unit_id))  # the child's unit now
         items.append((red_subject(child_id, episode), latest.unit_id, latest.unit_name))
-    link = _unit_link("assessments.overview_list", which="roed")
+    # Nye røde vurderinger of the unit: this news (assessments of any kind, red/acute courses)
+    # within `recent_days`; the list of red positions shows only concluding assessments.
+    link = _unit_link("assessments.overview_list", which="roed-nye")
     return _per_leader("red_concern", items, leaders, "episode", link)
 
 

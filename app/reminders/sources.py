@@ -16,6 +16,7 @@ from importlib.util import find_spec
 from sqlalchemy import func, or_, select, true
 from sqlalchemy.orm import selectinload
 
+from app import clock
 from app.auth.models import Membership, User
 from app.auth.roles import Role
 from app.extensions import db
@@ -128,7 +129,7 @@ def concerns(org: Org, today: date) -> list[Concern]:
     ).all()
     facts = []
     for r in rows:
-        reached_on = _local_date(r.reached) if r.reached else r.opened_on
+        reached_on = clock.local_date(r.reached) if r.reached else r.opened_on
         facts.append(
             Concern(
                 key=f"course:{r.id}",
@@ -156,6 +157,7 @@ def red_news(org: Org, today: date) -> list[RedNews]:
     since = today - timedelta(days=look_back)  # the rule narrows this to each municipality's
     if installed("assessments"):
         from app.assessments.models import Assessment
+        from app.assessments.new_red import news_since
         from app.assessments.positions import Position
 
         for r in db.session.execute(
@@ -168,11 +170,11 @@ def red_news(org: Org, today: date) -> list[RedNews]:
             ).where(
                 Assessment.current.is_(True),
                 Assessment.position == Position.ROED,
-                or_(Assessment.assessed_on >= since, Assessment.created_at >= _utc_midnight(since)),
+                news_since(since),  # as the leaders' list of new red assessments reads
             )
         ):
             red_series.add(r.series_uuid)
-            recorded = _local_date(r.created_at) if r.created_at else r.assessed_on
+            recorded = clock.local_date(r.created_at) if r.created_at else r.assessed_on
             facts.append(
                 RedNews(
                     r.child_id,
@@ -216,7 +218,7 @@ def _red_episodes_told(child_ids: set[int], oldest: date) -> dict[int, date]:
     for subject in db.session.scalars(
         select(SentReminder.subject_key).where(
             SentReminder.rule == "red_concern",
-            SentReminder.created_at >= _utc_midnight(oldest),
+            SentReminder.created_at >= clock.local_midnight(oldest),
         )
     ):
         parsed = parse_red_subject(subject)
@@ -421,7 +423,7 @@ def urgent_screenings(org: Org, today: date) -> list[UrgentScreening]:
     rows = db.session.execute(
         select(Visit.id, Visit.nurse_id, Visit.child_id, Visit.visit_date, Visit.created_at).where(
             Visit.epds_self_harm.is_(True),
-            or_(Visit.visit_date >= since, Visit.created_at >= _utc_midnight(since)),
+            or_(Visit.visit_date >= since, Visit.created_at >= clock.local_midnight(since)),
         )
     ).all()
     if not rows:
@@ -449,7 +451,7 @@ def urgent_screenings(org: Org, today: date) -> list[UrgentScreening]:
         unit_id = nurse_units.get(r.nurse_id) or districts.get(r.child_id)
         if unit_id is None:
             continue
-        recorded = _local_date(r.created_at) if r.created_at else r.visit_date
+        recorded = clock.local_date(r.created_at) if r.created_at else r.visit_date
         facts.append(
             UrgentScreening(
                 key=f"visit:{r.id}",
@@ -533,31 +535,13 @@ def pending_transitions(org: Org, today: date) -> list[PendingTransition]:
                     key=f"transition:{s.id}",
                     unit_id=s.receiving_unit_id,
                     unit_name=org.names.get(s.receiving_unit_id, ""),
-                    handed_over_on=_local_date(s.finished_at) if s.finished_at else today,
+                    handed_over_on=clock.local_date(s.finished_at) if s.finished_at else today,
                 )
             )
     return facts
 
 
 # ---- helpers ------------------------------------------------------------------------------
-
-
-def _local_date(moment) -> date:
-    from datetime import UTC
-
-    from app.clock import LOCAL_TZ
-
-    if moment.tzinfo is None:  # SQLite returns naive UTC
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(LOCAL_TZ).date()
-
-
-def _utc_midnight(day: date):
-    from datetime import UTC, datetime
-
-    from app.clock import LOCAL_TZ
-
-    return datetime(day.year, day.month, day.day, tzinfo=LOCAL_TZ).astimezone(UTC)
 
 
 def _municipality_settings(unit_id: int, section: str) -> dict:

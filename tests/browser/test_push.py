@@ -443,30 +443,64 @@ def test_log_ud_removes_this_devices_subscription(worker, context, page, live_se
 
 @pytest.fixture
 def red_for_solsikken(live_server):
-    """A red reminder as the app makes it: the rule's reminder for a child in red in
-    Solsikken, recorded in the ledger, and the payload the server would push for it."""
+    """A red reminder as the app makes it: a pædagog's own red assessment of a child in
+    Solsikken (no joint one yet), the rule's reminder for it recorded in the ledger, and the
+    payload the server would push for it."""
+    import uuid
+    from datetime import timedelta
+
     from app import clock
+    from app.assessments import rules as assessment_rules
+    from app.assessments.models import Assessment, AssessmentKind
+    from app.assessments.positions import Position
+    from app.children.models import Child, Enrolment
     from app.reminders import rules, services
     from app.reminders.rules import RedNews, Settings
 
     with live_server.app.app_context():
         user = db.session.query(User).filter_by(email=LEADER).one()
+        paedagog = db.session.query(User).filter_by(email="paedagog3@opspor.demo").one()
         unit = db.session.query(Unit).filter_by(name=SOLSIKKEN).one()
-        # A child id of its own per run: the ledger tells each red episode once.
-        child_id = time.monotonic_ns() % 10**9
-        news = RedNews(child_id, unit.id, unit.name, clock.today())
+        today = clock.today()
+        # A child of its own per run: the ledger tells each red episode once.
+        child = Child(first_name="Asta", last_name="Nyrød", birth_date=today - timedelta(days=700))
+        child.enrolments.append(Enrolment(unit=unit, start_date=today - timedelta(days=200)))
+        db.session.add(child)
+        db.session.flush()
+        code = str(uuid.uuid4())
+        db.session.add(
+            Assessment(
+                uuid=code,
+                series_uuid=code,
+                form_version=1,
+                child_id=child.id,
+                unit_id=unit.id,
+                kind=AssessmentKind.INDIVIDUAL,
+                assessor_id=paedagog.id,
+                assessor_role="paedagog",
+                assessed_on=today,
+                age_band=assessment_rules.age_band(child.birth_date, today),
+                indicators=[],
+                notes={},
+                position=Position.ROED,
+                justification="Virker bange.",
+            )
+        )
+        news = RedNews(child.id, unit.id, unit.name, today)
         (reminder,) = rules.red_concern([news], clock.local_now(), Settings(), {unit.id: [user.id]})
         notification = services.record(reminder)
         notification.push_state = "none"
         db.session.commit()
-        return notification.id, push.payload_for(notification, "da"), unit.id
+        return notification.id, push.payload_for(notification, "da"), unit.id, child.id
 
 
-def test_a_click_on_a_red_reminder_opens_the_units_red_list(
+def test_a_click_on_a_red_reminder_opens_the_units_new_red_assessments(
     red_for_solsikken, worker, context, page, live_server
 ):
+    """The click lands on Solsikken's new red assessments, which name the child the reminder
+    is about (its red assessment is a pædagog's own, so it is not in red position yet)."""
     cdp, registration_id = worker
-    notification_id, payload, unit_id = red_for_solsikken
+    notification_id, payload, unit_id, child_id = red_for_solsikken
     page.goto("/")
     deliver(cdp, live_server, registration_id, payload)
     (note,) = wait_for(lambda: shown(page))
@@ -483,7 +517,12 @@ def test_a_click_on_a_red_reminder_opens_the_units_red_list(
         }"""
     )
 
-    page.wait_for_url(f"**/overblik/liste/roed?*unit_id={unit_id}*")
-    assert page.get_by_role("heading", level=1).first.is_visible()
+    page.wait_for_url(f"**/overblik/liste/roed-nye?*unit_id={unit_id}*")
+    assert page.get_by_role("heading", name="Nye røde vurderinger", level=1).is_visible()
+    child = page.locator(f'a[href="/boern/{child_id}"]')  # one per run: both are Asta
+    assert child.get_by_text("Asta Nyrød").is_visible()
+    assert child.get_by_text("Egen vurdering (Maria Fjordby)").is_visible()
     assert SOLSIKKEN in page.content()
     assert read_at(live_server, notification_id) is not None  # through /notifikationer/<id>
+    assert_accessible(page)
+    assert_no_horizontal_scroll(page)

@@ -111,7 +111,7 @@ def test_a_child_in_red_goes_to_the_units_leaders_at_once(at):
         (200, ("red-child:1@2026-03-02",), "episode", None),
         (201, ("red-child:1@2026-03-02",), "episode", None),
     ]
-    assert found[0].link == ("assessments.overview_list", (("which", "roed"), ("unit_id", 20)))
+    assert found[0].link == ("assessments.overview_list", (("which", "roed-nye"), ("unit_id", 20)))
     assert KINDS["red_concern"].urgent and KINDS["red_concern"].urgency == "high"
 
 

@@ -15,6 +15,7 @@ from app.assessments import overview as ov
 from app.assessments import rules, settings
 from app.assessments.models import Assessment, AssessmentKind, StoredFigures
 from app.assessments.positions import Position
+from app.audit.models import AccessLog
 from app.auth.roles import Role
 from app.children.models import Child, Enrolment
 from app.extensions import db
@@ -549,3 +550,129 @@ def test_a_unit_counts_its_own_position_of_a_child_a_later_visit_assessed_otherw
     assert cached.trend == fresh.trend
     (nurses,) = figures_cache.unit_figures([district], TODAY)
     assert nurses.positions == {"groen": 0, "gul": 1, "roed": 0}
+
+
+# --- Nye røde vurderinger: where a red reminder leads -----------------------------------------
+
+
+def red(child, unit, assessor, on, kind=AssessmentKind.INDIVIDUAL, recorded=None):
+    """A red assessment recorded on `recorded` (default: the day it is dated)."""
+    row = assessment(child, unit, assessor, on, Position.ROED, kind)
+    day = recorded or on
+    row.created_at = datetime(day.year, day.month, day.day, 9, tzinfo=UTC)
+    return row
+
+
+def enrolled(unit, first, start=date(2024, 1, 1)):
+    child = Child(first_name=first, last_name="Testsen", birth_date=date(2022, 6, 1))
+    child.enrolments.append(Enrolment(unit=unit, start_date=start))
+    db.session.add(child)
+    db.session.flush()
+    return child
+
+
+def test_new_red_lists_individual_and_joint_red_news_of_the_leaders_units(client, auth, setup):
+    """Any current red assessment made in the unit within the reminders' look-back (14 days),
+    an individual one too, and one dated earlier but recorded within it; not an older one, a
+    corrected one, another colour, or another unit's. The newest news first."""
+    unit, paedagog = setup["boernehave"], setup["paedagog"]
+    egen = enrolled(unit, "Egenrød")
+    faelles = enrolled(unit, "Fællesrød")
+    sent = enrolled(unit, "Sentrød")
+    old = enrolled(unit, "Gammelrød")
+    corrected = enrolled(unit, "Rettetrød")
+    yellow = enrolled(unit, "Gulbarn")
+    other = enrolled(setup["elsewhere"], "Andenrød")
+    replaced = red(corrected, unit, paedagog, TODAY - timedelta(days=2))
+    replaced.current = False
+    db.session.add_all(
+        [
+            red(egen, unit, paedagog, TODAY - timedelta(days=1)),
+            red(faelles, unit, paedagog, TODAY - timedelta(days=5), AssessmentKind.JOINT),
+            red(sent, unit, paedagog, TODAY - timedelta(days=40), recorded=TODAY),
+            red(old, unit, paedagog, TODAY - timedelta(days=15)),
+            replaced,
+            assessment(yellow, unit, paedagog, TODAY, Position.GUL),
+            red(other, setup["elsewhere"], paedagog, TODAY),
+        ]
+    )
+    db.session.commit()
+    auth.login(setup["leader"])
+    response = client.get(f"/overblik/liste/roed-nye?enhed={unit.id}")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "<h1>Nye røde vurderinger</h1>" in page and "de seneste 14 dage" in page
+    names = re.findall(r'<span class="child-name">(\w+) Testsen</span>', page)
+    assert names == ["Sentrød", "Egenrød", "Fællesrød"]
+    assert f"Egen vurdering ({paedagog.name})" in page and "Fælles vurdering" in page
+    assert page.count("Ingen åben handlevej") == 3
+    for absent in ("Gammelrød", "Rettetrød", "Gulbarn", "Andenrød"):
+        assert absent not in page
+    logged = db.session.scalars(
+        select(AccessLog.child_id).where(AccessLog.what == "red-news")
+    ).all()
+    assert sorted(logged) == sorted([egen.id, faelles.id, sent.id])
+    # All the leader's units, and a look-back the municipality set longer.
+    unit.area.municipality.settings = {"reminders": {"recent_days": 20}}
+    db.session.commit()
+    assert "Gammelrød" in client.get("/overblik/liste/roed-nye").get_data(as_text=True)
+
+
+def test_new_red_is_for_leaders_of_the_unit_only(client, auth, setup):
+    unit = setup["boernehave"]
+    db.session.add(red(enrolled(unit, "Rødbarn"), unit, setup["paedagog"], TODAY))
+    other_leader = make_user(Role.LEDER, setup["elsewhere"], name="Leder Andetsted")
+    db.session.commit()
+    auth.login(other_leader)
+    assert client.get(f"/overblik/liste/roed-nye?unit_id={unit.id}").status_code == 404
+    assert "Rødbarn" not in client.get("/overblik/liste/roed-nye").get_data(as_text=True)
+    auth.login(setup["paedagog"])
+    assert client.get(f"/overblik/liste/roed-nye?unit_id={unit.id}").status_code == 403
+
+
+def test_new_red_shows_a_unit_only_its_own_assessments_of_a_shared_child(client, auth):
+    """The sundhedsplejerske's red assessment with the parents is the district's news: its
+    leader sees it; the vuggestue's leader, without the parents' consent, does not."""
+    vuggestue = make_unit("Vuggestuen Mariehønen", UnitKind.VUGGESTUE)
+    district = make_unit("Sundhedsplejen Nord", UnitKind.SUNDHEDSPLEJEDISTRIKT)
+    nurse = make_user(Role.SUNDHEDSPLEJERSKE, district, name="Sundhedsplejerske Sofie")
+    vuggestue_leader = make_user(Role.LEDER, vuggestue)
+    district_leader = make_user(Role.LEDER, district)
+    child = enrolled(district, "Vera", start=date(2025, 2, 1))
+    child.enrolments.append(Enrolment(unit=vuggestue, start_date=date(2026, 1, 5)))
+    visit = red(child, district, nurse, TODAY - timedelta(days=3))
+    visit.concluding, visit.with_parents = True, True
+    db.session.add(visit)
+    db.session.commit()
+
+    auth.login(vuggestue_leader)
+    assert "Vera" not in client.get("/overblik/liste/roed-nye").get_data(as_text=True)
+    auth.login(district_leader)
+    page = client.get("/overblik/liste/roed-nye").get_data(as_text=True)
+    assert "Vera Testsen" in page
+    assert "Vurdering sammen med forældrene (Sundhedsplejerske Sofie)" in page
+
+
+def test_new_red_needs_the_same_number_of_queries_for_few_and_many_children(
+    client, auth, setup, count_queries
+):
+    unit, paedagog = setup["boernehave"], setup["paedagog"]
+
+    def add_red(n, first):
+        for i in range(n):
+            child = enrolled(unit, f"{first}{i}")
+            db.session.add(red(child, unit, paedagog, TODAY - timedelta(days=i % 10)))
+            db.session.add(red(child, unit, paedagog, TODAY, AssessmentKind.JOINT))
+        db.session.commit()
+
+    add_red(3, "Få")
+    auth.login(setup["leader"])
+    path = f"/overblik/liste/roed-nye?enhed={unit.id}"
+    client.get(path)
+    with count_queries() as few:
+        assert client.get(path).status_code == 200
+    add_red(60, "Mange")
+    with count_queries() as many:
+        page = client.get(path).get_data(as_text=True)
+    assert page.count('class="child-name"') == 63
+    assert len(many) == len(few), (len(few), len(many))

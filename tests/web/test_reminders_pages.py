@@ -305,10 +305,10 @@ def test_the_nav_badge_counts_unread(client, leader):
 
 
 def test_opening_a_notification_marks_it_read_and_goes_to_its_page(client, leader):
-    n = add_notification(leader, url="/overblik/liste/roed?unit_id=3")
+    n = add_notification(leader, url="/overblik/liste/roed-nye?unit_id=3")
     response = client.get(f"/notifikationer/{n.id}")
     assert response.status_code == 303
-    assert response.headers["Location"] == "/overblik/liste/roed?unit_id=3"
+    assert response.headers["Location"] == "/overblik/liste/roed-nye?unit_id=3"
     db.session.expire_all()
     assert db.session.get(Notification, n.id).read_at is not None
 

@@ -138,7 +138,8 @@ def test_a_red_concern_reaches_the_leaders_phone_right_after_the_commit(
     place, client, auth, receiver
 ):
     """Done means: a leader subscribes, a child is marked red, the leader's device gets a
-    notification with no personal data that opens the right page."""
+    notification with no personal data that opens the right page: a red course of action
+    opened without any red assessment is on the unit's list of new red news too."""
     device = Device(receiver)
     subscribe(client, auth, place["leader"], device)
 
@@ -159,7 +160,11 @@ def test_a_red_concern_reaches_the_leaders_phone_right_after_the_commit(
     auth.login(place["leader"])
     response = client.get(payload["url"])
     assert response.status_code == 303
-    assert response.headers["Location"].startswith("/overblik/liste/roed")
+    link = response.headers["Location"]
+    assert link == f"/overblik/liste/roed-nye?unit_id={place['unit'].id}"
+    page = client.get(link).get_data(as_text=True)
+    assert "Ida Hemmeligsen" in page and "Handlevej (rød)" in page
+    assert "Åben handlevej fra" in page
     db.session.expire_all()
     assert db.session.get(Notification, n.id).read_at is not None
 
@@ -267,8 +272,11 @@ def test_a_dagplejers_red_assessment_reaches_the_leaders_device_through_the_real
 ):
     """Done means: a dagplejer marks a child red in the assessment form, and within the next
     sweep the device of the leader of the dagpleje above gets a push with no personal data,
-    urgency high, whose link leads to that dagplejegruppe's red list. The joint assessment a
-    week later, and the course opened from it, are the same news: nothing more is pushed."""
+    urgency high, whose link leads to that dagplejegruppe's new red assessments, where the
+    leader finds the child (no joint assessment yet, so not on the list of red positions).
+    Another dagpleje's leader is told nothing and cannot open that list. The joint assessment
+    a week later, and the course opened from it, are the same news: nothing more is pushed,
+    and the list shows them too."""
     from tests.web.test_assessments_routes import payload as assessment_form
 
     at(2026, 3, 2, 10)
@@ -277,8 +285,10 @@ def test_a_dagplejers_red_assessment_reaches_the_leaders_device_through_the_real
     other = make_unit("Dagplejegruppe Egen", UnitKind.DAGPLEJEGRUPPE, parent=dagpleje)
     leader = make_user(Role.LEDER, dagpleje, name="Leder Lone")
     dpp = make_user(Role.DAGPLEJEPAEDAGOG, group)
-    dagplejer = make_user(Role.DAGPLEJER, group, supervisor=dpp)
+    dagplejer = make_user(Role.DAGPLEJER, group, supervisor=dpp, name="Dagplejer Dorte")
     make_user(Role.DAGPLEJER, other)
+    north = make_unit("Dagplejen Nord", UnitKind.DAGPLEJE)
+    north_leader = make_user(Role.LEDER, north, name="Leder Niels")
     dagpleje.area.municipality.settings = {"reminders": {"disabled": list(WEEKLY)}}
     child = make_child(
         group,
@@ -318,14 +328,27 @@ def test_a_dagplejers_red_assessment_reaches_the_leaders_device_through_the_real
         "urgent": True,
     }
 
+    assert notifications(north_leader) == []
+
     auth.login(leader)
     opened = client.get(payload["url"])
     assert opened.status_code == 303
-    red_list = client.get(opened.headers["Location"])
+    link = opened.headers["Location"]
+    assert link.startswith("/overblik/liste/roed-nye?") and f"unit_id={group.id}" in link
+    red_list = client.get(link)
     assert red_list.status_code == 200
-    assert opened.headers["Location"].startswith("/overblik/liste/roed")
-    assert f"unit_id={group.id}" in opened.headers["Location"]
-    assert "Dagplejegruppe Bøgen" in red_list.get_data(as_text=True)
+    page = red_list.get_data(as_text=True)
+    assert "Nye røde vurderinger" in page and "Dagplejegruppe Bøgen" in page
+    assert "Ida Hemmeligsen" in page and f"/boern/{child.id}" in page
+    assert "Egen vurdering (Dagplejer Dorte)" in page and "Ingen åben handlevej" in page
+    # Not yet in red position: the unit's list of red positions counts joint ones only.
+    positions = client.get(f"/overblik/liste/roed?unit_id={group.id}").get_data(as_text=True)
+    assert "Ida Hemmeligsen" not in positions
+    auth.logout()
+
+    auth.login(north_leader)
+    assert client.get(link).status_code == 404
+    assert "Ida" not in client.get("/overblik/liste/roed-nye").get_data(as_text=True)
     auth.logout()
 
     at(2026, 3, 9, 10)  # a week later the joint assessment, in red, and the course from it
@@ -346,6 +369,11 @@ def test_a_dagplejers_red_assessment_reaches_the_leaders_device_through_the_real
 
     assert len(receiver.requests) == 1
     assert len(notifications(leader, "red_concern")) == 1
+    auth.login(leader)
+    page = client.get(link).get_data(as_text=True)
+    assert page.count("Ida Hemmeligsen") == 1  # one row per child and unit
+    assert "Fælles vurdering" in page and "Egen vurdering (Dagplejer Dorte)" in page
+    assert "Åben handlevej fra" in page
 
 
 def test_a_new_red_episode_weeks_later_is_told_again(place, client, auth, receiver, at):
