@@ -224,27 +224,29 @@ def test_a_click_with_no_window_open_opens_one(to_list, worker, context, page, l
     """With no window of ours open, the handler opens one at the notification's link.
 
     Chromium lets a worker open a window only inside a real notificationclick, which headless
-    cannot produce; so `clients.openWindow` is recorded here, and the test then opens what the
-    handler asked for, as the browser would."""
+    cannot produce; so `clients.openWindow` is recorded here (and `clients.matchAll` finds no
+    window), and the test then opens what the handler asked for, as the browser would."""
     cdp, registration_id = worker
     notification_id, payload = to_list
     deliver(cdp, live_server, registration_id, payload)
     wait_for(lambda: shown(page))
     (sw,) = context.service_workers
-    page.goto("about:blank")  # no window of ours is left
-
+    # No window of ours is left: the worker finds none. (Navigating the page away instead lets
+    # Chromium stop the idle worker under load, and the test then talks to a worker going away.)
     asked = sw.evaluate(
         """async () => {
             const [notification] = await self.registration.getNotifications();
-            const real = self.clients.openWindow;
+            const real = {open: self.clients.openWindow, match: self.clients.matchAll};
             const asked = [];
             self.clients.openWindow = async (url) => { asked.push(url); return null; };
+            self.clients.matchAll = async () => [];
             try {
                 let done;
                 self.OpsporPush.onClick({notification, waitUntil: (p) => { done = p; }});
                 await done;
             } finally {
-                self.clients.openWindow = real;
+                self.clients.openWindow = real.open;
+                self.clients.matchAll = real.match;
             }
             return asked;
         }"""
