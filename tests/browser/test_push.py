@@ -97,6 +97,20 @@ def deliver(cdp, live_server, registration_id, payload: dict) -> None:
     )
 
 
+def click_notification(context) -> None:
+    """Simulate a click on the shown notification: run the worker's own notificationclick
+    handler on it (the browser's click cannot be produced headless)."""
+    (sw,) = context.service_workers
+    sw.evaluate(
+        """async () => {
+            const [notification] = await self.registration.getNotifications();
+            let done;
+            self.OpsporPush.onClick({notification, waitUntil: (p) => { done = p; }});
+            await done;
+        }"""
+    )
+
+
 def shown(page) -> list[dict]:
     return page.evaluate(
         """async () => {
@@ -201,17 +215,7 @@ def test_a_click_brings_the_open_window_to_the_right_page(
     deliver(cdp, live_server, registration_id, payload)
     wait_for(lambda: shown(page))
 
-    # Simulate the click: run the worker's own notificationclick handler on the real
-    # notification (the browser's click cannot be produced headless).
-    (sw,) = context.service_workers
-    sw.evaluate(
-        """async () => {
-            const [notification] = await self.registration.getNotifications();
-            let done;
-            self.OpsporPush.onClick({notification, waitUntil: (p) => { done = p; }});
-            await done;
-        }"""
-    )
+    click_notification(context)
 
     page.wait_for_url(f"{live_server.url}/notifikationer")
     assert page.get_by_role("heading", name="Notifikationer", level=1).is_visible()
@@ -509,15 +513,7 @@ def test_a_click_on_a_red_reminder_opens_the_units_new_red_assessments(
     assert note["title"] == "Rød position"
     assert note["body"] == "1 barn er vurderet i rød position i Vuggestuen Solsikken"
 
-    (sw,) = context.service_workers
-    sw.evaluate(
-        """async () => {
-            const [notification] = await self.registration.getNotifications();
-            let done;
-            self.OpsporPush.onClick({notification, waitUntil: (p) => { done = p; }});
-            await done;
-        }"""
-    )
+    click_notification(context)
 
     page.wait_for_url(f"**/overblik/liste/roed-nye?*unit_id={unit_id}*")
     assert page.get_by_role("heading", name="Nye røde vurderinger", level=1).is_visible()

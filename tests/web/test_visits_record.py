@@ -26,8 +26,11 @@ from app.visits.models import (
     VisitAction,
     VisitRevision,
 )
+from app.visits.screening import ADBB_ITEMS
 from app.visits.services import submit_visit
 from tests.factories import make_child, make_unit, make_user
+
+ADBB_CODES = tuple(code for code, _label in ADBB_ITEMS)
 
 NEVER = "3"  # printed position of "Aldrig" on EPDS item 10
 
@@ -278,19 +281,7 @@ def test_adbb_at_the_cutoff_plans_a_follow_up_within_two_weeks(app, nurse, child
 
 
 def test_adbb_only_by_certified_staff_and_for_2_to_24_months(app, district, nurse, child):
-    scores = {
-        f"adbb_{code}": "0"
-        for code in (
-            "ansigtsudtryk",
-            "oejenkontakt",
-            "aktivitetsniveau",
-            "selvstimulering",
-            "vokalisering",
-            "reaktion",
-            "relation",
-            "opmaerksomhed",
-        )
-    }
+    scores = {f"adbb_{code}": "0" for code in ADBB_CODES}
     uncertified = make_user(Role.SUNDHEDSPLEJERSKE, district)
     child.caseloads[0].nurse_id = uncertified.id
     result = submit(uncertified, payload(child, **scores))
@@ -517,17 +508,6 @@ def test_correcting_through_the_form_keeps_the_action_written_there(client, auth
 
 
 # --- ADBB corrected by a nurse who is not certified ----------------------------------------
-
-ADBB_CODES = (
-    "ansigtsudtryk",
-    "oejenkontakt",
-    "aktivitetsniveau",
-    "selvstimulering",
-    "vokalisering",
-    "reaktion",
-    "relation",
-    "opmaerksomhed",
-)
 
 
 def test_a_nurse_not_certified_corrects_a_visit_with_adbb_without_changing_it(
