@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from datetime import timedelta
 
 import click
 from flask import (
@@ -23,15 +24,18 @@ from flask_login import current_user, user_logged_out
 from markupsafe import Markup, escape
 from sqlalchemy import select
 
-from app import signals
+from app import clock, signals
+from app.audit.services import log_access
+from app.auth.roles import Role
 from app.extensions import csrf, db
 from app.i18n import gettext as _
 from app.org.models import Area, Municipality, Unit
-from app.reminders import messages, queries, services, sources, sweep, vapid
+from app.org.queries import descendant_unit_ids
+from app.reminders import messages, queries, services, sources, sweep, urgent, vapid
 from app.reminders.forms import ButtonForm, QuietHoursForm
 from app.reminders.models import Notification
 from app.reminders.rules import SERIOUS, Settings
-from app.security import login_required
+from app.security import login_required, roles_required
 from app.web import register_background, register_nav
 
 bp = Blueprint("reminders", __name__)
@@ -190,6 +194,27 @@ def open_notification(notification_id: int):
         abort(404)
     services.mark_read(current_user, notification.id)
     return redirect(notification.url or url_for("reminders.notifications"), 303)
+
+
+@bp.get("/notifikationer/screeninger/<int:unit_id>")
+@roles_required(Role.LEDER)
+def urgent_screenings(unit_id: int):
+    """Where "screening kræver handling i dag" leads: the district's recent EPDS item 10
+    screenings, newest first, with whether an action is recorded. Names only here, to the
+    leaders of the district (or of a unit above it)."""
+    if unit_id not in descendant_unit_ids(current_user.unit_ids(Role.LEDER)):
+        abort(404)
+    unit = db.session.get(Unit, unit_id)
+    if unit is None or not sources.installed("visits"):
+        abort(404)
+    today = clock.today()
+    days = urgent.look_back(unit_id)
+    rows = urgent.rows_for(current_user, unit_id, today - timedelta(days=days), today)
+    for row in rows:
+        log_access(row.visit.child_id, "view", f"urgent-screening:visit:{row.visit.id}")
+    return render_template(
+        "reminders/urgent_screenings.html", unit=unit, rows=rows, days=days, today=today
+    )
 
 
 @bp.post("/notifikationer/laest")

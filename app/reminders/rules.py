@@ -10,6 +10,7 @@ Defaults follow the issue; a municipality overrides them in ``Municipality.setti
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -19,6 +20,8 @@ from datetime import date, datetime, timedelta
 SERIOUS = frozenset({"roed", "akut"})
 HOUR = 3600
 DAY = 24 * HOUR
+# An EPDS item 10 screening is news for this many days (dated or recorded then).
+URGENT_DAYS = 2
 
 
 @dataclass(frozen=True)
@@ -325,6 +328,11 @@ def assessments_due(
 Link = tuple[str, tuple]  # (endpoint, ((name, value), ...)), resolved with url_for later
 
 
+def subject_order(key: str) -> tuple:
+    """Sort key for subjects with their numbers as numbers: "visit:87" before "visit:100"."""
+    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", key))
+
+
 def _unit_link(endpoint: str, **values):
     def link(unit_id: int, keys: list[str]) -> Link:
         return (endpoint, tuple({**values, "unit_id": unit_id}.items()))
@@ -359,15 +367,16 @@ def _per_leader(
     for (user_id, unit_id), keys in sorted(grouped.items()):
         is_leader = user_id in set(leaders.get(unit_id, ()))
         make_link = link if is_leader or extra_link is None else extra_link
+        keys = sorted(keys, key=subject_order)
         reminders.append(
             Reminder(
                 rule=rule,
                 user_id=user_id,
-                subjects=tuple(sorted(keys)),
+                subjects=tuple(keys),
                 period=period,
                 unit_id=unit_id,
                 unit_name=names[unit_id],
-                link=make_link(unit_id, sorted(keys)),
+                link=make_link(unit_id, keys),
             )
         )
     return reminders
@@ -465,14 +474,13 @@ def urgent_screening(
     settings: Settings,
     leaders: Leaders,
 ) -> list[Reminder]:
-    """EPDS item 10 answered other than "never" → the health visitor's leader at once."""
-    since = local_now.date() - timedelta(days=2)
+    """EPDS item 10 answered other than "never" → the health visitor's leader at once.
+
+    The link is the district's list of recent item 10 screenings (newest first, with whether
+    an action is recorded), so every screening the notification counts can be reached."""
+    since = local_now.date() - timedelta(days=URGENT_DAYS)
     items = [(f.key, f.unit_id, f.unit_name) for f in facts if f.on >= since]
-
-    def link(unit_id: int, keys: list[str]) -> Link:
-        # The (first) visit itself: the push only carries /notifikationer/<id>, never this.
-        return ("visits.show", (("visit_id", int(keys[0].split(":")[1])),))
-
+    link = _unit_link("reminders.urgent_screenings")
     return _per_leader("urgent_screening", items, leaders, "once", link)
 
 

@@ -22,6 +22,7 @@ from app.auth.roles import Role
 from app.extensions import db
 from app.org.models import Area, Municipality, Unit
 from app.reminders.rules import (
+    URGENT_DAYS,
     Concern,
     DueAssessment,
     FollowUp,
@@ -415,53 +416,19 @@ def urgent_screenings(org: Org, today: date) -> list[UrgentScreening]:
     (also when the visit itself was earlier and synced late), with the nurse's district."""
     if not installed("visits"):
         return []
-    from app.children.models import Enrolment
-    from app.org.models import UnitKind
-    from app.visits.models import Visit
+    from app.reminders.urgent import item10_since
 
-    since = today - timedelta(days=2)
-    rows = db.session.execute(
-        select(Visit.id, Visit.nurse_id, Visit.child_id, Visit.visit_date, Visit.created_at).where(
-            Visit.epds_self_harm.is_(True),
-            or_(Visit.visit_date >= since, Visit.created_at >= clock.local_midnight(since)),
+    since = today - timedelta(days=URGENT_DAYS)
+    return [
+        UrgentScreening(
+            key=f"visit:{r.visit_id}",
+            unit_id=r.unit_id,
+            unit_name=org.names.get(r.unit_id, ""),
+            on=r.on,
+            nurse_id=r.nurse_id or 0,
         )
-    ).all()
-    if not rows:
-        return []
-    nurse_units: dict[int, int] = {}
-    for user_id, unit_id in db.session.execute(
-        select(Membership.user_id, Membership.unit_id)
-        .where(Membership.role == Role.SUNDHEDSPLEJERSKE)
-        .order_by(Membership.id)
-    ):
-        nurse_units.setdefault(user_id, unit_id)
-    districts: dict[int, int] = {}
-    for child_id, unit_id in db.session.execute(
-        select(Enrolment.child_id, Enrolment.unit_id)
-        .join(Unit, Unit.id == Enrolment.unit_id)
-        .where(
-            Enrolment.child_id.in_({r.child_id for r in rows}),
-            Unit.kind == UnitKind.SUNDHEDSPLEJEDISTRIKT,
-        )
-        .order_by(Enrolment.start_date)
-    ):
-        districts[child_id] = unit_id
-    facts = []
-    for r in rows:
-        unit_id = nurse_units.get(r.nurse_id) or districts.get(r.child_id)
-        if unit_id is None:
-            continue
-        recorded = clock.local_date(r.created_at) if r.created_at else r.visit_date
-        facts.append(
-            UrgentScreening(
-                key=f"visit:{r.id}",
-                unit_id=unit_id,
-                unit_name=org.names.get(unit_id, ""),
-                on=max(r.visit_date, recorded),
-                nurse_id=r.nurse_id or 0,
-            )
-        )
-    return facts
+        for r in item10_since(since)
+    ]
 
 
 # ---- transitions (app/transitions) --------------------------------------------------------

@@ -252,6 +252,17 @@ def test_an_urgent_screening_reaches_the_nurses_leader(at):
     )
 
 
+def test_urgent_screenings_link_to_the_districts_list_with_numeric_subjects(at):
+    """The link is the district's list (not the first visit), and "visit:87" sorts before
+    "visit:100"."""
+    facts = [
+        UrgentScreening(key, 20, "S", date(2026, 3, 7), 55) for key in ("visit:100", "visit:87")
+    ]
+    found = rules.urgent_screening(facts, at(2026, 3, 7, 10), DEFAULTS, LEADERS)
+    assert {r.link for r in found} == {("reminders.urgent_screenings", (("unit_id", 20),))}
+    assert {r.subjects for r in found} == {("visit:87", "visit:100")}
+
+
 # ---- transition awaiting acknowledgement --------------------------------------------------
 
 

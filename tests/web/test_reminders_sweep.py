@@ -646,8 +646,7 @@ def test_an_urgent_screening_reaches_the_nurses_leader_at_once(areas, at, client
     assert payload["body"] == "1 screening kræver handling i dag i Sundhedsplejen Nord"
     assert "Alma" not in str(payload) and "EPDS" not in str(payload)
     (n,) = notifications(head, "urgent_screening")
-    if "visits" in areas.blueprints:  # the visit's page once the visits area is switched on
-        assert n.url == f"/besoeg/{visit.id}"
+    assert n.url == f"/notifikationer/screeninger/{district.id}"  # the district's list
 
 
 def test_a_handed_over_schema_awaits_the_receiving_leaders_acknowledgement(areas, at):
