@@ -24,7 +24,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from app import clock
 from app.concerns.forms import PrepForm
 from app.i18n import lazy_gettext as _l
-from app.transitions import definitions
+from app.transitions import definitions, rules
 
 UUID = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 MUST_FINISH = _l("Skal udfyldes, før skemaet kan afsluttes.")
@@ -117,20 +117,39 @@ class ConsentForm(FlaskForm):
     )
     confirm = BooleanField(_l("Jeg giver samtykke som beskrevet ovenfor"))
     paper_signed_on = DateField(_l("Dato på papirsamtykket"), validators=[Optional()])
+    # Says all that the history consent hands over (app/transitions/sharing.py), not only
+    # the assessments: parents must know what they agree to.
     share_wellbeing_history = BooleanField(
-        _l("Barnets trivselsvurderinger må også deles med den modtagende enhed")
+        _l(
+            "Den modtagende enhed må også se barnets trivselsvurderinger og de bekymringer, "
+            "handleplaner, møder, sparringer og underretninger, der er knyttet til dem, "
+            "også fra tidligere enheder"
+        )
     )
     paper_note = TextAreaField(
         _l("Note (fx hvor papirsamtykket opbevares)"), validators=[Optional(), Length(max=1000)]
     )
 
+    def __init__(self, *args, guardian_names: dict[int, str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The guardians' names by id: the typed signature must be the chosen guardian's.
+        self.guardian_names = guardian_names or {}
+
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
         if self.method.data == "device":
-            if not (self.signed_name.data or "").strip():
+            typed = (self.signed_name.data or "").strip()
+            chosen = self.guardian_names.get(self.guardian_id.data)
+            if not typed:
                 self.signed_name.errors = [
                     *self.signed_name.errors,
                     _l("Forælderen skriver sit fulde navn."),
+                ]
+                ok = False
+            elif chosen is not None and not rules.signature_matches(chosen, typed):
+                self.signed_name.errors = [
+                    *self.signed_name.errors,
+                    _l("Navnet passer ikke med den valgte forælder. Skriv forælderens fulde navn."),
                 ]
                 ok = False
             if not self.confirm.data:

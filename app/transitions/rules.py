@@ -212,6 +212,19 @@ def shares_history(
     return bool(standing) and all(c.share_history for c in standing)
 
 
+def _name_words(name: str) -> list[str]:
+    return name.casefold().split()
+
+
+def signature_matches(guardian_name: str, typed: str) -> bool:
+    """A name typed as signature belongs to the guardian: the full name, or the first and last
+    name alone (middle names are often left out when signing), ignoring case and spacing."""
+    full, words = _name_words(guardian_name), _name_words(typed)
+    if not words:
+        return False
+    return words == full or (len(full) > 2 and words == [full[0], full[-1]])
+
+
 def receiver_may_read(
     *,
     finished: bool,

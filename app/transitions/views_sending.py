@@ -209,7 +209,7 @@ def schema(child_id: int, schema_id: int):
 @staff_only
 def consent(child_id: int, schema_id: int):
     child, schema = queries.sending_schema_or_404(current_user, child_id, schema_id, clock.today())
-    form = ConsentForm()
+    form = ConsentForm(guardian_names={g.id: g.name for g in schema.child.guardians})
     form.guardian_id.choices = services.consent_choices(schema)
     if not schema.finished:
         flash(_("Afslut skemaet, før forældrene giver samtykke."), "error")

@@ -329,3 +329,22 @@ def test_missing_to_finish():
 def test_a_broken_definition_is_rejected(bad):
     with pytest.raises(ValueError):
         definitions.parse({"version": 9, "sections": [{"key": "s", "title": "S", "fields": [bad]}]})
+
+
+@pytest.mark.parametrize(
+    ("guardian", "typed", "ok"),
+    [
+        ("Mikkel Stenholt", "Mikkel Stenholt", True),
+        ("Mikkel Stenholt", "  mikkel   STENHOLT ", True),
+        ("Mikkel Stenholt", "Mette Stenholt", False),
+        ("Mikkel Stenholt", "Mikkel", False),
+        ("Mikkel Stenholt", "", False),
+        ("Mikkel Juul Stenholt", "Mikkel Stenholt", True),
+        ("Mikkel Juul Stenholt", "mikkel juul stenholt", True),
+        ("Mikkel Juul Stenholt", "Mikkel Juul", False),
+        ("Mikkel Juul Stenholt", "Juul Stenholt", False),
+    ],
+)
+def test_signature_matches_the_guardian(guardian, typed, ok):
+    """Full name or first and last name, case and spacing aside; never another name."""
+    assert rules.signature_matches(guardian, typed) is ok
