@@ -88,6 +88,12 @@ def _payloads(items: list) -> dict[str, list[dict]]:
     return out
 
 
+def _small_id(value) -> bool:
+    """Ids the database can hold ("²".isdigit() too, but int() refuses it; 10**30 overflows)."""
+    text = str(value) if isinstance(value, int | str) else ""
+    return text.isascii() and text.isdigit() and len(text) <= 9
+
+
 def _prefetch(user, items: list) -> tuple[dict[str, SyncReceipt], dict[str, Any]]:
     """Ask once for the whole batch what every item would ask alone: which children the user
     may see (kept for the request, see can_see_child), the receipts of its item ids, and what
@@ -97,7 +103,7 @@ def _prefetch(user, items: list) -> tuple[dict[str, SyncReceipt], dict[str, Any]
         int(p["child_id"])
         for group in payloads.values()
         for p in group
-        if isinstance(p.get("child_id"), int | str) and str(p["child_id"]).isdigit()
+        if _small_id(p.get("child_id"))
     }
     prefetch_visible(user, child_ids)
     ids = {_item_id(item) for item in items} - {""}

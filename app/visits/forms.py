@@ -5,6 +5,7 @@ The field names are the sync payload's names: see README "Sundhedspleje" and ser
 
 from __future__ import annotations
 
+import re
 import uuid as uuidlib
 from functools import cached_property
 
@@ -121,8 +122,9 @@ class DecimalCommaField(Field):
         self.data = value
 
     def pre_validate(self, form):
+        # ValidationError, not ValueError: WTForms turns only that into a field error here.
         if self.data is not None and not self.minimum <= self.data <= self.maximum:
-            raise ValueError(
+            raise ValidationError(
                 _(
                     "Skriv et tal mellem %(a)s og %(b)s.",
                     a=f"{self.minimum:g}".replace(".", ","),
@@ -131,17 +133,27 @@ class DecimalCommaField(Field):
             )
 
 
+WEIGHT_RANGE = _l("Skriv vægten i gram, fx 5230.")
+WHOLE_GRAMS = re.compile(r"\d+|\d{1,3}(?:[. ]\d{3})+", re.ASCII)
+
+
 class GramsField(IntegerField):
-    """Whole grams; accepts "5230", "5.230" and "5 230"."""
+    """Whole grams; accepts "5230", "5.230" and "5 230". A text input (inputmode numeric in the
+    template): a number input silently drops "kg" and reads "6,4" as 64."""
+
+    widget = TextInput()
 
     def process_formdata(self, valuelist):
         self.data = None
-        text = (valuelist[0] if valuelist else "").strip().replace(".", "").replace(" ", "")
+        text = (valuelist[0] if valuelist else "").strip()
         if not text:
             return
-        if not text.isdigit():
-            raise ValueError(_("Skriv vægten i hele gram, fx 5230."))
-        self.data = int(text)
+        if not WHOLE_GRAMS.fullmatch(text):
+            raise ValueError(_("Skriv vægten i hele gram, f.eks. 6400."))
+        digits = text.replace(".", "").replace(" ", "")
+        if len(digits) > 9:  # far out of range (and int() refuses thousands of digits)
+            raise ValueError(WEIGHT_RANGE)
+        self.data = int(digits)
 
 
 class VisitForm(FlaskForm):
@@ -171,7 +183,7 @@ class VisitForm(FlaskForm):
 
     weight_g = GramsField(
         _l("Vægt (gram)"),
-        [Optional(), NumberRange(300, 40000, _l("Skriv vægten i gram, fx 5230."))],
+        [Optional(), NumberRange(300, 40000, WEIGHT_RANGE)],
     )
     weight_reason = CodeSelectField(
         _l("Hvis vægten ikke er målt: hvorfor"),

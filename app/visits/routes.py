@@ -222,8 +222,8 @@ def _form_context(form: VisitForm, child, planned, *, visit=None):
 def new(child_id: int):
     child = _child(child_id)
     planned = None
-    planned_id = request.values.get("planlagt", type=int) or request.form.get(
-        "planned_visit_id", type=int
+    planned_id = services.parse_id(request.values.get("planlagt")) or services.parse_id(
+        request.form.get("planned_visit_id")
     )
     if planned_id:
         planned = db.session.get(PlannedVisit, planned_id)

@@ -25,6 +25,7 @@ from app.i18n import gettext as _
 from app.org.models import Municipality
 from app.signals import urgent_screening
 from app.sync.registry import SubmitResult
+from app.sync.rules import normalise
 from app.visits import growth
 from app.visits.forms import FORM_VERSION, VisitForm
 from app.visits.models import (
@@ -119,10 +120,10 @@ class Known:
 
 def prefetch_visits(user: User, payloads: list[dict]) -> Known:
     """The offline contract's prefetch for record kind "visit" (see app/sync/registry)."""
-    child_ids = {i for p in payloads if (i := _int(p.get("child_id"))) is not None}
+    child_ids = {i for p in payloads if (i := parse_id(p.get("child_id"))) is not None}
     child_ids = {i for i in child_ids if can_see_child(user, i)}
     uuids = {p["uuid"] for p in payloads if isinstance(p.get("uuid"), str)}
-    planned_ids = {i for p in payloads if (i := _int(p.get("planned_visit_id"))) is not None}
+    planned_ids = {i for p in payloads if (i := parse_id(p.get("planned_visit_id"))) is not None}
 
     def rows(query, ids) -> list:
         return list(db.session.scalars(query)) if ids else []
@@ -175,11 +176,16 @@ def _clean(text: str | None) -> str | None:
     return text or None
 
 
-def _int(value) -> int | None:
+INT_MAX = 2**31 - 1  # an id or version beyond the database's integer is not one of ours
+
+
+def parse_id(value) -> int | None:
+    """A number from a form or payload, None when it is not a database integer."""
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         return None
+    return number if -INT_MAX <= number <= INT_MAX else None
 
 
 def form_content(form: VisitForm) -> dict[str, Any]:
@@ -193,8 +199,8 @@ def form_content(form: VisitForm) -> dict[str, Any]:
         return None if value is None else round(value * 10)
 
     return {
-        "child_id": _int(form.child_id.data),
-        "planned_visit_id": _int(form.planned_visit_id.data),
+        "child_id": parse_id(form.child_id.data),
+        "planned_visit_id": parse_id(form.planned_visit_id.data),
         "visit_type": form.visit_type.data,
         "contact_form": form.contact_form.data,
         "visit_date": form.visit_date.data.isoformat() if form.visit_date.data else None,
@@ -351,8 +357,13 @@ def process_visit(
     With `known` (a sync batch), reads come from it and the visit is left for the batch to
     flush; without, the visit is flushed at once.
     """
-    data = payload if isinstance(payload, MultiDict) else MultiDict(payload)
-    child_id = _int(data.get("child_id"))
+    # A sync payload is JSON: numbers and the like are read as the form's strings.
+    data = (
+        payload
+        if isinstance(payload, MultiDict)
+        else MultiDict({k: normalise(v) for k, v in payload.items()})
+    )
+    child_id = parse_id(data.get("child_id"))
     if child_id is None:
         return SubmitResult("invalid", errors={"child_id": [_("Barnet mangler.")]}), None
     if not is_nurse(user) or not can_see_child(user, child_id):
@@ -385,7 +396,7 @@ def process_visit(
             action = None  # the same submission again (a replay): recorded already
         if not changed and action is None and new_sex is None:
             return SubmitResult("duplicate", record=existing), form
-        base = _int(data.get("base_version"))
+        base = parse_id(data.get("base_version"))
         if changed and (base is None or base != existing.version):
             return SubmitResult(
                 "conflict",
@@ -430,7 +441,7 @@ def process_visit(
     if existing is None:
         visit = Visit(
             uuid=data["uuid"],
-            form_version=_int(data.get("form_version")) or FORM_VERSION,
+            form_version=parse_id(data.get("form_version")) or FORM_VERSION,
             nurse_id=user.id,
             created_by_id=user.id,
             updated_by_id=user.id,
