@@ -192,7 +192,29 @@ class MeetingForm(PrepForm):
         validators=[DataRequired(_l("Skriv hvem der deltager.")), Length(max=1000)],
     )
     meeting_time = TimeField(_l("Klokkeslæt (valgfrit)"), validators=[Optional()])
+    place = StringField(
+        _l("Sted (valgfrit)"),
+        validators=[Optional(), Length(max=160, message=_l("Højst %(max)d tegn."))],
+    )
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        day, at = self.planned_on.data, self.meeting_time.data
+        if day is not None and rules.meeting_in_past(day, at, clock.local_now()):
+            past = self.meeting_time if day == clock.today() else self.planned_on
+            past.errors = [*past.errors, _l("Mødet kan ikke ligge i fortiden. Vælg en senere tid.")]
+            ok = False
+        return ok
+
+
+class CancelMeetingForm(FlaskForm):
+    """Cancelling a handover meeting: the reason is kept with who and when."""
+
+    cancel_reason = TextAreaField(
+        _l("Hvorfor aflyses mødet?"),
+        validators=[DataRequired(_l("Skriv hvorfor mødet aflyses.")), Length(max=1000)],
+    )
 
 
 class EmptyForm(FlaskForm):

@@ -119,7 +119,8 @@ class TransitionConsent(Recorded, db.Model):
 
 class HandoverMeeting(Recorded, db.Model):
     """An optional overleveringsmøde, prepared like every meeting with the dialogmodel
-    (the fields of app.concerns' Meeting preparation and its form)."""
+    (the fields of app.concerns' Meeting preparation and its form). The side that booked it
+    may change or cancel it; a cancelled meeting is kept, with who, when and why."""
 
     __tablename__ = "handover_meeting"
 
@@ -127,6 +128,10 @@ class HandoverMeeting(Recorded, db.Model):
     schema_id: Mapped[int] = mapped_column(ForeignKey("transition_schema.id"), index=True)
     meeting_on: Mapped[date] = mapped_column(Date)
     meeting_time: Mapped[time | None] = mapped_column(Time)
+    place: Mapped[str | None] = mapped_column(String(160))
+    # "sending" | "receiving": that side may change or cancel it (None: booked before this
+    # was recorded, so either side may).
+    booked_from: Mapped[str | None] = mapped_column(String(10))
     participants: Mapped[str] = mapped_column(Text)
     # Dialogmodel, forberedelse.
     purpose: Mapped[str | None] = mapped_column(Text)
@@ -136,6 +141,17 @@ class HandoverMeeting(Recorded, db.Model):
     interpreter_needed: Mapped[bool] = mapped_column(default=False)
     interpreter_language: Mapped[str | None] = mapped_column(String(40))
     note: Mapped[str | None] = mapped_column(Text)
+    cancelled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    cancelled_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
 
     schema: Mapped[TransitionSchema] = relationship(back_populates="meetings")
     booked_by = relationship("User", foreign_keys="HandoverMeeting.created_by_id")
+    cancelled_by = relationship("User", foreign_keys=[cancelled_by_id])
+
+    @property
+    def cancelled(self) -> bool:
+        return self.cancelled_at is not None
+
+    def may_change_from(self, side: str) -> bool:
+        return not self.cancelled and self.booked_from in (None, side)

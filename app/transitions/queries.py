@@ -399,10 +399,9 @@ def _booked_meetings(user: User, enrolment_ids: list[int]) -> dict[int, list]:
     for schema in db.session.scalars(
         _received_query(user).where(TransitionSchema.receiving_enrolment_id.in_(enrolment_ids))
     ):
-        if schema.meetings and schema.finished and consent_summary(schema).state == "complete":
-            out[schema.receiving_enrolment_id] = [
-                (m.meeting_on, m.meeting_time) for m in schema.meetings
-            ]
+        booked = [m for m in schema.meetings if not m.cancelled]
+        if booked and schema.finished and consent_summary(schema).state == "complete":
+            out[schema.receiving_enrolment_id] = [(m.meeting_on, m.meeting_time) for m in booked]
     return out
 
 

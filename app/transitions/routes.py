@@ -18,8 +18,8 @@ from app.security import roles_required
 from app.sync.plan import register_offline_pages
 from app.sync.registry import register_record_kind
 from app.transitions import queries, rules, services
-from app.transitions.forms import WithdrawForm
-from app.transitions.models import TransitionConsent
+from app.transitions.forms import CancelMeetingForm, MeetingForm, WithdrawForm
+from app.transitions.models import HandoverMeeting, TransitionConsent
 from app.web import register_child_section, register_nav
 
 bp = Blueprint("transitions", __name__)
@@ -67,6 +67,42 @@ def consent_of(schema, consent_id: int) -> TransitionConsent:
     if consent is None or consent.schema_id != schema.id:
         abort(404)
     return consent
+
+
+def meeting_of(schema, meeting_id: int, side: str) -> HandoverMeeting:
+    """A meeting of this schema that this side booked and may still change or cancel."""
+    meeting = db.session.get(HandoverMeeting, meeting_id)
+    if meeting is None or meeting.schema_id != schema.id or not meeting.may_change_from(side):
+        abort(404)
+    return meeting
+
+
+def meeting_forms(schema, side: str, shown: dict | None = None) -> dict:
+    """Change and cancel forms per meeting this side may change, prefixed per meeting;
+    `shown` holds a form re-shown with its errors and the user's values."""
+    forms = {}
+    for m in schema.meetings:
+        if not m.may_change_from(side):
+            continue
+        data = {
+            "planned_on": m.meeting_on,
+            "meeting_time": m.meeting_time,
+            "place": m.place,
+            "planned_participants": m.participants,
+            "purpose": m.purpose,
+            "questions": m.questions,
+            "roles": m.roles,
+            "agreed_with_parents": m.agreed_with_parents,
+            "interpreter_needed": m.interpreter_needed,
+            "interpreter_language": m.interpreter_language,
+            "note": m.note,
+        }
+        forms[m.id] = {
+            "change": MeetingForm(formdata=None, prefix=f"m{m.id}", data=data),
+            "cancel": CancelMeetingForm(formdata=None, prefix=f"x{m.id}"),
+            **(shown or {}).get(m.id, {}),
+        }
+    return forms
 
 
 # -- child page ------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Literal
 
 DEFAULT_SETTINGS: dict = {
@@ -210,6 +210,12 @@ def shares_history(
         return False
     standing = [c for g, c in latest_consents(consents).items() if g in required]
     return bool(standing) and all(c.share_history for c in standing)
+
+
+def meeting_in_past(day: date, at: time | None, now_local: datetime) -> bool:
+    """A meeting cannot be booked (or moved) to a day, or a time today, already gone."""
+    today = now_local.date()
+    return day < today or (day == today and at is not None and at < now_local.time())
 
 
 def _name_words(name: str) -> list[str]:

@@ -280,24 +280,49 @@ def _text(value: str | None) -> str | None:
     return (value or "").strip() or None
 
 
-def book_meeting(user, schema: TransitionSchema, form) -> HandoverMeeting:
-    meeting = HandoverMeeting(
-        schema=schema,
-        meeting_on=form.planned_on.data,
-        meeting_time=form.meeting_time.data,
-        participants=form.planned_participants.data.strip(),
-        purpose=_text(form.purpose.data),
-        questions=_text(form.questions.data),
-        roles=_text(form.roles.data),
-        agreed_with_parents=_text(form.agreed_with_parents.data),
-        interpreter_needed=bool(form.interpreter_needed.data),
-        interpreter_language=_text(form.interpreter_language.data)
-        if form.interpreter_needed.data
-        else None,
-        note=_text(form.note.data),
-        created_by_id=user.id,
+def _fill_meeting(meeting: HandoverMeeting, form) -> None:
+    meeting.meeting_on = form.planned_on.data
+    meeting.meeting_time = form.meeting_time.data
+    meeting.place = _text(form.place.data)
+    meeting.participants = form.planned_participants.data.strip()
+    meeting.purpose = _text(form.purpose.data)
+    meeting.questions = _text(form.questions.data)
+    meeting.roles = _text(form.roles.data)
+    meeting.agreed_with_parents = _text(form.agreed_with_parents.data)
+    meeting.interpreter_needed = bool(form.interpreter_needed.data)
+    meeting.interpreter_language = (
+        _text(form.interpreter_language.data) if form.interpreter_needed.data else None
     )
+    meeting.note = _text(form.note.data)
+
+
+def book_meeting(user, schema: TransitionSchema, form, side: str) -> HandoverMeeting:
+    """Book a handover meeting from the sending or the receiving side (that side may change
+    or cancel it)."""
+    meeting = HandoverMeeting(schema=schema, booked_from=side, created_by_id=user.id)
+    _fill_meeting(meeting, form)
     db.session.add(meeting)
     db.session.flush()
     log_access(schema.child_id, "update", f"handover-meeting:{meeting.id}", user=user)
     return meeting
+
+
+def change_meeting(user, meeting: HandoverMeeting, form) -> None:
+    _fill_meeting(meeting, form)
+    meeting.updated_by_id = user.id
+    db.session.flush()
+    log_access(meeting.schema.child_id, "update", f"handover-meeting:{meeting.id}", user=user)
+
+
+def cancel_meeting(user, meeting: HandoverMeeting, reason: str) -> None:
+    """A cancelled meeting is kept (who, when, why) and no longer shown as coming."""
+    if meeting.cancelled:
+        return
+    meeting.cancelled_at = clock.now()
+    meeting.cancelled_by_id = user.id
+    meeting.cancel_reason = reason.strip()
+    meeting.updated_by_id = user.id
+    db.session.flush()
+    log_access(
+        meeting.schema.child_id, "update", f"handover-meeting:{meeting.id}:cancelled", user=user
+    )

@@ -12,10 +12,12 @@ from app import clock
 from app.audit.services import log_access
 from app.i18n import gettext as _
 from app.transitions import definitions, prefill, queries, services
-from app.transitions.forms import EmptyForm, MeetingForm, WithdrawForm
+from app.transitions.forms import CancelMeetingForm, EmptyForm, MeetingForm, WithdrawForm
 from app.transitions.routes import (
     bp,
     consent_of,
+    meeting_forms,
+    meeting_of,
     staff_only,
     withdraw_forms,
 )
@@ -31,7 +33,7 @@ def received():
     )
 
 
-def _received_page(schema, meeting_form=None, status=200):
+def _received_page(schema, meeting_form=None, status=200, shown=None):
     """Every render shows the whole schema, so every render is in the access log."""
     log_access(schema.child_id, "view", f"transition:{schema.id}:received")
     summary = queries.consent_summary(schema)
@@ -48,6 +50,7 @@ def _received_page(schema, meeting_form=None, status=200):
         ack_form=EmptyForm(formdata=None),
         withdraw_forms=withdraw_forms(schema),
         meeting_form=meeting_form or MeetingForm(formdata=None),
+        meeting_forms=meeting_forms(schema, "receiving", shown),
         today=clock.today(),
     )
     # Never kept in a cache: a withdrawal must stop access at once, also on a device that
@@ -80,8 +83,34 @@ def received_meeting(schema_id: int):
     form = MeetingForm()
     if not form.validate():
         return _received_page(schema, meeting_form=form, status=422)
-    services.book_meeting(current_user, schema, form)
+    services.book_meeting(current_user, schema, form, "receiving")
     flash(_("Overleveringsmødet er booket."), "success")
+    return redirect(url_for(".received_schema", schema_id=schema.id), 303)
+
+
+@bp.post("/overgange/modtagne/<int:schema_id>/moede/<int:meeting_id>")
+@staff_only
+def received_change_meeting(schema_id: int, meeting_id: int):
+    schema = queries.received_schema_or_404(current_user, schema_id, clock.today())
+    meeting = meeting_of(schema, meeting_id, "receiving")
+    form = MeetingForm(prefix=f"m{meeting.id}")
+    if not form.validate():
+        return _received_page(schema, status=422, shown={meeting.id: {"change": form}})
+    services.change_meeting(current_user, meeting, form)
+    flash(_("Overleveringsmødet er ændret."), "success")
+    return redirect(url_for(".received_schema", schema_id=schema.id), 303)
+
+
+@bp.post("/overgange/modtagne/<int:schema_id>/moede/<int:meeting_id>/aflys")
+@staff_only
+def received_cancel_meeting(schema_id: int, meeting_id: int):
+    schema = queries.received_schema_or_404(current_user, schema_id, clock.today())
+    meeting = meeting_of(schema, meeting_id, "receiving")
+    form = CancelMeetingForm(prefix=f"x{meeting.id}")
+    if not form.validate():
+        return _received_page(schema, status=422, shown={meeting.id: {"cancel": form}})
+    services.cancel_meeting(current_user, meeting, form.cancel_reason.data)
+    flash(_("Overleveringsmødet er aflyst."), "success")
     return redirect(url_for(".received_schema", schema_id=schema.id), 303)
 
 

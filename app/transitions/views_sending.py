@@ -17,12 +17,20 @@ from app.audit.services import log_access
 from app.children.scoping import get_child_or_404
 from app.i18n import gettext as _
 from app.transitions import definitions, prefill, queries, services
-from app.transitions.forms import ConsentForm, MeetingForm, WithdrawForm, schema_form_class
+from app.transitions.forms import (
+    CancelMeetingForm,
+    ConsentForm,
+    MeetingForm,
+    WithdrawForm,
+    schema_form_class,
+)
 from app.transitions.routes import (
     STATUS_LABELS,
     bp,
     coming_of,
     consent_of,
+    meeting_forms,
+    meeting_of,
     receiving_name,
     staff_only,
     unit_name,
@@ -174,7 +182,7 @@ def submit(child_id: int):
     return _render_form(child, coming, form, result.record, 409, result.message)
 
 
-def _schema_page(child, schema, consent_form=None, meeting_form=None, status=200):
+def _schema_page(child, schema, consent_form=None, meeting_form=None, status=200, shown=None):
     summary = queries.consent_summary(schema)
     if consent_form is None:
         consent_form = ConsentForm(formdata=None)
@@ -189,6 +197,7 @@ def _schema_page(child, schema, consent_form=None, meeting_form=None, status=200
             consent_form=consent_form,
             withdraw_forms=withdraw_forms(schema),
             meeting_form=meeting_form or MeetingForm(formdata=None),
+            meeting_forms=meeting_forms(schema, "sending", shown),
             locked=queries.is_locked(schema),
             coming=coming_of(schema),
             today=clock.today(),
@@ -257,8 +266,34 @@ def meeting(child_id: int, schema_id: int):
     form = MeetingForm()
     if not form.validate():
         return _schema_page(child, schema, meeting_form=form, status=422)
-    services.book_meeting(current_user, schema, form)
+    services.book_meeting(current_user, schema, form, "sending")
     flash(_("Overleveringsmødet er booket."), "success")
+    return redirect(url_for(".schema", child_id=child.id, schema_id=schema.id), 303)
+
+
+@bp.post("/boern/<int:child_id>/overgangsskema/<int:schema_id>/moede/<int:meeting_id>")
+@staff_only
+def change_meeting(child_id: int, schema_id: int, meeting_id: int):
+    child, schema = queries.sending_schema_or_404(current_user, child_id, schema_id, clock.today())
+    meeting = meeting_of(schema, meeting_id, "sending")
+    form = MeetingForm(prefix=f"m{meeting.id}")
+    if not form.validate():
+        return _schema_page(child, schema, status=422, shown={meeting.id: {"change": form}})
+    services.change_meeting(current_user, meeting, form)
+    flash(_("Overleveringsmødet er ændret."), "success")
+    return redirect(url_for(".schema", child_id=child.id, schema_id=schema.id), 303)
+
+
+@bp.post("/boern/<int:child_id>/overgangsskema/<int:schema_id>/moede/<int:meeting_id>/aflys")
+@staff_only
+def cancel_meeting(child_id: int, schema_id: int, meeting_id: int):
+    child, schema = queries.sending_schema_or_404(current_user, child_id, schema_id, clock.today())
+    meeting = meeting_of(schema, meeting_id, "sending")
+    form = CancelMeetingForm(prefix=f"x{meeting.id}")
+    if not form.validate():
+        return _schema_page(child, schema, status=422, shown={meeting.id: {"cancel": form}})
+    services.cancel_meeting(current_user, meeting, form.cancel_reason.data)
+    flash(_("Overleveringsmødet er aflyst."), "success")
     return redirect(url_for(".schema", child_id=child.id, schema_id=schema.id), 303)
 
 
