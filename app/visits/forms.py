@@ -279,7 +279,7 @@ class VisitForm(FlaskForm):
             elif rule == "value_or_reason" and value.data is None and not reason.data:
                 ok = self._error(
                     value,
-                    _("Skriv %(what)s, eller vælg hvorfor den ikke er målt.", what=label.lower()),
+                    _("Skriv %(what)s, eller vælg hvorfor det ikke er målt.", what=label.lower()),
                 )
         if self.length_cm.data is not None and not self.length_position.data:
             ok = self._error(

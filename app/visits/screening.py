@@ -144,6 +144,50 @@ SELF_HARM_NEVER_POSITION = next(
 )
 
 
+# The act-today texts per answering parent ("mor", "far", "mor_far"): the pronoun follows the
+# parent (hende, ham, dem), so each is a whole sentence to translate. ALERT is the form's live
+# prompt, SAVED the saved visit's.
+SELF_HARM_ALERT = {
+    "mor": N_(
+        "Handl i dag: Mor har svaret, at tanken om at gøre skade på sig selv har strejfet hende "
+        "(EPDS spørgsmål 10). Tal med forælderen om tankerne nu, vurder risikoen, og sørg for "
+        "kontakt til egen læge eller akutpsykiatrien i dag. Gælder uanset den samlede score."
+    ),
+    "far": N_(
+        "Handl i dag: Far har svaret, at tanken om at gøre skade på sig selv har strejfet ham "
+        "(EPDS spørgsmål 10). Tal med forælderen om tankerne nu, vurder risikoen, og sørg for "
+        "kontakt til egen læge eller akutpsykiatrien i dag. Gælder uanset den samlede score."
+    ),
+    "mor_far": N_(
+        "Handl i dag: Mor og far har svaret, at tanken om at gøre skade på sig selv har strejfet "
+        "dem (EPDS spørgsmål 10). Tal med forældrene om tankerne nu, vurder risikoen, og sørg for "
+        "kontakt til egen læge eller akutpsykiatrien i dag. Gælder uanset den samlede score."
+    ),
+}
+SELF_HARM_SAVED = {
+    "mor": N_(
+        "EPDS spørgsmål 10: Mor har svaret, at tanken om at gøre skade på sig selv har strejfet "
+        "hende. Tal med forælderen om tankerne, vurder risikoen, og sørg for kontakt til egen "
+        "læge eller akutpsykiatrien i dag. Det gælder uanset den samlede score."
+    ),
+    "far": N_(
+        "EPDS spørgsmål 10: Far har svaret, at tanken om at gøre skade på sig selv har strejfet "
+        "ham. Tal med forælderen om tankerne, vurder risikoen, og sørg for kontakt til egen "
+        "læge eller akutpsykiatrien i dag. Det gælder uanset den samlede score."
+    ),
+    "mor_far": N_(
+        "EPDS spørgsmål 10: Mor og far har svaret, at tanken om at gøre skade på sig selv har "
+        "strejfet dem. Tal med forældrene om tankerne, vurder risikoen, og sørg for kontakt til "
+        "egen læge eller akutpsykiatrien i dag. Det gælder uanset den samlede score."
+    ),
+}
+
+
+def self_harm_key(parents) -> str:
+    """The key of SELF_HARM_ALERT/SAVED for the parents who answered (any order)."""
+    return "_".join(p for p in PARENTS if p in parents)
+
+
 @dataclass(frozen=True)
 class EpdsResult:
     parent: str

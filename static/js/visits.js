@@ -6,13 +6,14 @@
   if (window.opsporVisits) { return; }
   window.opsporVisits = true;
 
+  // The parents ("mor", "far") who answered item 10 with anything but "never", in page order.
   function urgentParents(form) {
     var who = [];
     var groups = form.querySelectorAll("[data-epds-item10]");
     for (var i = 0; i < groups.length; i++) {
       var checked = groups[i].querySelector("input[type=radio]:checked");
       if (checked && checked.value !== "" && checked.value !== groups[i].getAttribute("data-never")) {
-        who.push(groups[i].getAttribute("data-parent-label"));
+        who.push(groups[i].getAttribute("data-parent"));
       }
     }
     return who;
@@ -25,8 +26,8 @@
     var action = box.querySelector("[data-urgent-action]");
     var who = urgentParents(form);
     if (who.length) {
-      var name = who.join(" / ");
-      var text = alertEl.getAttribute("data-message").replace("{who}", name.charAt(0).toUpperCase() + name.slice(1));
+      // The server renders one whole sentence per case (hende / ham / dem, "Mor og far").
+      var text = alertEl.getAttribute("data-message-" + who.join("_"));
       if (alertEl.textContent.trim() !== text) {
         alertEl.textContent = "";
         var p = document.createElement("p");

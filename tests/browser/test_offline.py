@@ -469,7 +469,7 @@ def test_an_invalid_item_between_two_good_ones_waits_for_a_correction(page, cont
     page.goto("/udbakke")
     action = page.locator("[data-outbox-action] .outbox-item")
     expect(action).to_contain_text("Kræver handling")
-    expect(action).to_contain_text("Skriv længde, eller vælg hvorfor den ikke er målt.")
+    expect(action).to_contain_text("Skriv længde, eller vælg hvorfor det ikke er målt.")
     expect(page.locator("[data-outbox-action-count]")).to_contain_text("1")
 
     action.get_by_role("link", name="Ret").click()
