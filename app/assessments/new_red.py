@@ -17,7 +17,7 @@ Four queries whatever the number of rows: the units' look-back, the assessments 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import ColumnElement, or_, select
 
@@ -73,6 +73,7 @@ class NewsItem:
     kind: str  # "joint" | "individual" | "with_parents" | "course"
     assessor: str = ""
     level: str = ""  # a course's level: "roed" | "akut"
+    recorded: datetime | None = None  # when it was recorded (UTC), to order news of one day
 
 
 @dataclass
@@ -85,6 +86,17 @@ class NewRedRow:
     @property
     def newest(self) -> date:
         return max(i.news_day for i in self.items)
+
+    @property
+    def recorded(self) -> float:
+        """The latest recording time of the news, as a timestamp (0 if none is known)."""
+        return max((_stamp(i.recorded) for i in self.items), default=0.0)
+
+
+def _stamp(moment: datetime | None) -> float:
+    if moment is None:
+        return 0.0
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
 
 
 def _kind(kind: AssessmentKind, concluding: bool) -> str:
@@ -131,7 +143,11 @@ def rows_for(user, units: list[Unit], today: date) -> tuple[list[NewRedRow], dic
         recorded = clock.local_date(r.created_at) if r.created_at else r.assessed_on
         items.setdefault((r.child_id, r.unit_id), []).append(
             NewsItem(
-                r.assessed_on, max(r.assessed_on, recorded), _kind(r.kind, r.concluding), r.name
+                r.assessed_on,
+                max(r.assessed_on, recorded),
+                _kind(r.kind, r.concluding),
+                r.name,
+                recorded=r.created_at,
             )
         )
     child_ids = {child_id for child_id, _ in items}
@@ -144,7 +160,9 @@ def rows_for(user, units: list[Unit], today: date) -> tuple[list[NewRedRow], dic
         level = str(getattr(c.level, "value", c.level))
         since = today - timedelta(days=days[c.unit_id])
         if level in ("roed", "akut") and reached >= since:
-            items.setdefault(key, []).append(NewsItem(reached, reached, "course", level=level))
+            items.setdefault(key, []).append(
+                NewsItem(reached, reached, "course", level=level, recorded=c.reached)
+            )
     children = {
         c.id: c
         for c in db.session.scalars(select(Child).where(Child.id.in_({k[0] for k in items})))
@@ -154,11 +172,19 @@ def rows_for(user, units: list[Unit], today: date) -> tuple[list[NewRedRow], dic
         NewRedRow(
             children[child_id],
             units_by_id[unit_id],
-            sorted(news, key=lambda i: i.news_day, reverse=True),
+            sorted(news, key=lambda i: (i.news_day, _stamp(i.recorded)), reverse=True),
             open_on.get((child_id, unit_id)),
         )
         for (child_id, unit_id), news in items.items()
         if child_id in children
     ]
-    rows.sort(key=lambda r: (-r.newest.toordinal(), r.child.first_name, r.child.last_name))
+    # Newest news first; news of the same day by when it was recorded, then by name.
+    rows.sort(
+        key=lambda r: (
+            -r.newest.toordinal(),
+            -r.recorded,
+            r.child.first_name,
+            r.child.last_name,
+        )
+    )
     return rows, days

@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from importlib.util import find_spec
 
+from sqlalchemy import bindparam, select, update
+
+from app import clock
 from app.auth.models import Membership, User
 from app.auth.passwords import hash_password
 from app.auth.roles import Role
@@ -198,7 +202,71 @@ def seed_demo(today: date, seed: int = 2026, n_children: int = 300) -> dict:
     }
     for seeder in SEEDERS:
         seeder(context)
+    db.session.flush()
+    backdate_records(random.Random(seed))
     return context
+
+
+def _installed(area: str) -> bool:
+    from app import AREAS
+
+    return area in AREAS and find_spec(f"app.{area}.models") is not None
+
+
+def _dated_records():
+    """(records, the moment each was recorded) for the seeded records whose recorded time the
+    reminders read: an assessment (news when dated or recorded within the look-back), a course
+    of action and the sources that set its level, a visit (item 10 is urgent when recorded
+    lately). Transitions already carry their own finished/given times; follow-ups and plan
+    items are due by their own dates."""
+    if _installed("assessments"):
+        from app.assessments.models import Assessment
+
+        yield db.session.scalars(select(Assessment)), lambda a: a.assessed_on
+    if _installed("concerns"):
+        from app.concerns.models import CourseOfAction, CourseSource
+
+        yield db.session.scalars(select(CourseOfAction)), lambda c: c.opened_at or c.opened_on
+        yield db.session.scalars(select(CourseSource)), lambda s: s.course.opened_at
+    if _installed("visits"):
+        from app.visits.models import Visit
+
+        # Not the EPDS item 10 visit: the visits seeder shows it as recorded just now (its
+        # leader's "handling i dag" notification), see app/visits/seed.py _urgent_epds.
+        yield (
+            db.session.scalars(select(Visit).where(Visit.epds_self_harm.is_(False))),
+            lambda v: (
+                datetime.combine(v.visit_date, v.visit_time, tzinfo=clock.LOCAL_TZ)
+                if v.visit_time
+                else v.visit_date
+            ),
+        )
+
+
+def backdate_records(rng: random.Random) -> None:
+    """Seeded records were recorded on their own date at a working hour, not at seed time;
+    else the first reminder sweep and Nye røde vurderinger take years-old red assessments for
+    news. Never later than now. A plain UPDATE: the records' versions stay as seeded."""
+    now = clock.now()
+    for records, recorded in _dated_records():
+        table, rows = None, []
+        for record in records:
+            when = recorded(record)
+            if not isinstance(when, datetime):
+                hour = time(rng.randint(8, 14), rng.choice((0, 15, 30, 45)))
+                when = datetime.combine(when, hour, tzinfo=clock.LOCAL_TZ)
+            elif when.tzinfo is None:
+                when = when.replace(tzinfo=UTC)
+            rows.append({"_id": record.id, "at": min(when.astimezone(UTC), now)})
+            table = record.__table__
+            db.session.expire(record, ["created_at"])
+        if rows:
+            db.session.execute(
+                update(table)
+                .where(table.c.id == bindparam("_id"))
+                .values(created_at=bindparam("at")),
+                rows,
+            )
 
 
 def _daycare_history(child, born, today, rng, slots, dagplejere, vuggestue, boernehave, integreret):

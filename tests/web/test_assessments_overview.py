@@ -618,6 +618,21 @@ def test_new_red_lists_individual_and_joint_red_news_of_the_leaders_units(client
     assert "Gammelrød" in client.get("/overblik/liste/roed-nye").get_data(as_text=True)
 
 
+def test_new_red_orders_news_of_one_day_by_when_it_was_recorded(client, auth, setup):
+    """Two children with red news the same day: the one recorded later comes first, not the
+    one whose first name sorts first."""
+    unit, paedagog = setup["boernehave"], setup["paedagog"]
+    first = red(enrolled(unit, "Anna"), unit, paedagog, TODAY)
+    later = red(enrolled(unit, "Zenia"), unit, paedagog, TODAY)
+    later.created_at = first.created_at + timedelta(hours=2)
+    db.session.add_all([first, later])
+    db.session.commit()
+    auth.login(setup["leader"])
+    page = client.get(f"/overblik/liste/roed-nye?enhed={unit.id}").get_data(as_text=True)
+    names = re.findall(r'<span class="child-name">(\w+) Testsen</span>', page)
+    assert names == ["Zenia", "Anna"]
+
+
 def test_new_red_is_for_leaders_of_the_unit_only(client, auth, setup):
     unit = setup["boernehave"]
     db.session.add(red(enrolled(unit, "Rødbarn"), unit, setup["paedagog"], TODAY))
