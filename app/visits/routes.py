@@ -71,9 +71,14 @@ def format_number(value: float | None, decimals: int = 1) -> str:
 
 
 def format_centile(value: float | None) -> str:
-    """A centile as people say it: whole numbers, one decimal at the extremes (0,4 · 99,6)."""
+    """A centile as people say it: whole numbers, one decimal at the extremes (0,4 · 99,6),
+    and beyond those "< 0,1" / "> 99,9" (a z of 7.6 is not the 100th centile)."""
     if value is None:
         return "–"
+    if value < 0.1:
+        return "< 0,1"
+    if value > 99.9:
+        return "> 99,9"
     if 1 <= value <= 99:
         return str(round(value))
     return f"{value:.1f}".replace(".", ",")
@@ -365,15 +370,42 @@ CONTENT_LABELS = {
 }
 
 
+MEASURE_KEYS = {
+    "weight": ("weight_g", "weight_reason"),
+    "length": ("length_mm", "length_position", "length_reason"),
+    "head": ("head_mm", "head_reason"),
+}
+
+
+def _measure_text(content: dict, measure: str) -> str:
+    """A measurement of a stored content as the visit page shows it ("50,5 cm", "Ikke målt")."""
+    if measure == "weight" and content.get("weight_g") is not None:
+        return f"{content['weight_g']} g"
+    mm = content.get(f"{measure}_mm")
+    if measure != "weight" and mm is not None:
+        return _cm(mm / 10, content.get("length_position") if measure == "length" else None)
+    reason = content.get(f"{measure}_reason")
+    text = _("Ikke målt")
+    return f"{text}: {_(valuesets.MISSING_REASONS[reason]).lower()}" if reason else text
+
+
 def _revisions(visit: Visit) -> list[dict]:
-    """Each correction with what it changed (its content against the next version)."""
+    """Each correction with what it changed (its content against the next version), and the
+    changed measurements as earlier → new."""
     result = []
     contents = [r.content for r in visit.revisions] + [services.visit_content(visit)]
     for i, revision in enumerate(visit.revisions):
         before, after = contents[i], contents[i + 1]
         keys = [k for k in after if before.get(k) != after.get(k)]
         labels = list(dict.fromkeys(str(CONTENT_LABELS.get(k, k)) for k in keys))
-        result.append({"revision": revision, "changed_keys": keys, "changed": labels})
+        measures = [
+            (measure, _measure_text(before, measure), _measure_text(after, measure))
+            for measure, fields in MEASURE_KEYS.items()
+            if any(k in keys for k in fields)
+        ]
+        result.append(
+            {"revision": revision, "changed_keys": keys, "changed": labels, "measures": measures}
+        )
     return result
 
 

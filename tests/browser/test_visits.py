@@ -84,7 +84,7 @@ def test_nurse_records_a_visit_with_measurements_and_an_urgent_epds(page):
     assert weight_chart.is_visible()
     point = weight_chart.locator("circle", has=page.locator(f"title:text-is('{today}: 6,85 kg')"))
     assert point.count() == 1
-    assert page.locator("#weight table").get_by_role("cell", name="6,85 kg").is_visible()
+    assert page.locator("#weight table").get_by_role("cell", name="6850 g").is_visible()
     assert_accessible(page)
     assert_no_horizontal_scroll(page)
 

@@ -332,7 +332,7 @@ def test_growth_page_draws_the_points_and_a_table(client, auth, district, nurse)
     assert html.count('<svg class="growth-chart"') == 3
     assert len(re.findall(r'<circle cx="[\d.]+" cy="[\d.]+" r="5">', html)) == 6
     assert "WHO Child Growth Standards 2006" in html
-    assert "7,90 kg" in html  # the table: the text alternative
+    assert "7900 g" in html  # the table: the text alternative, in the visit record's grams
     assert "Vægt at være opmærksom på" not in html
 
 
