@@ -83,6 +83,16 @@ def digest_totals(details: Mapping) -> str:
     )
 
 
+def lines(kind: str, details: Mapping | None) -> list[str]:
+    """The leaders' digest as one line per unit (the in-app list shows them as rows; the push
+    joins them); other kinds have no lines."""
+    if kind != "leader_digest":
+        return []
+    details = details or {}
+    days = details.get("days", 14)
+    return [_digest_unit(row, days) for row in details.get("units", [])]
+
+
 def body(kind: str, count: int, unit: str, details: Mapping | None = None) -> str:
     details = details or {}
     if kind == "assessments_due":
@@ -123,9 +133,7 @@ def body(kind: str, count: int, unit: str, details: Mapping | None = None) -> st
             unit=unit,
         )
     if kind == "leader_digest":
-        rows = details.get("units", [])
-        days = details.get("days", 14)
-        return "; ".join(_digest_unit(row, days) for row in rows) or _("Ingen enheder")
+        return "; ".join(lines(kind, details)) or _("Ingen enheder")
     if kind == "test":
         return _("Påmindelser virker på denne enhed.")
     return ""

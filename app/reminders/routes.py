@@ -169,7 +169,17 @@ def send_test():
         abort(400)
     notification = services.test_notification(current_user)
     sweep.after_commit(("deliver", notification.id))
-    flash(_("Testnotifikationen er sendt. Den står også under Notifikationer."), "success")
+    if db.session.scalar(queries.devices(current_user).limit(1)) is None:
+        # Nothing to push to (delivery marks it so): it is only in the list.
+        flash(
+            _(
+                "Du har ingen enheder med påmindelser. "
+                "Testnotifikationen står under Notifikationer."
+            ),
+            "info",
+        )
+    else:
+        flash(_("Testnotifikationen er sendt. Den står også under Notifikationer."), "success")
     return redirect(url_for("reminders.settings"), 303)
 
 
@@ -349,6 +359,10 @@ def _body(notification: Notification) -> str:
     )
 
 
+def _lines(notification: Notification) -> list[str]:
+    return messages.lines(notification.kind, notification.details)
+
+
 def _worker_request() -> bool:
     """The worker asks for the key and reports a changed subscription on its own."""
     return request.endpoint in ("reminders.public_key", "reminders.subscription_changed")
@@ -360,6 +374,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(_endpoint_hash, "endpoint_hash")
     app.add_template_global(_title, "notification_title")
     app.add_template_global(_body, "notification_body")
+    app.add_template_global(_lines, "notification_lines")
     app.cli.add_command(reminders_cli)
     register_nav(
         "reminders.notifications", _NotificationsLabel(), lambda u: bool(u.roles), order=80

@@ -225,10 +225,22 @@ def test_invalid_quiet_hours_are_shown_next_to_the_field(client, leader):
 
 
 def test_the_test_button_puts_a_notification_in_the_list(client, leader):
+    """Without a device nothing is sent: the page says so, and where the notification is."""
     response = client.post("/paamindelser/test", follow_redirects=True)
-    assert "Testnotifikationen er sendt" in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert "Testnotifikationen er sendt" not in page
+    assert (
+        "Du har ingen enheder med påmindelser. Testnotifikationen står under Notifikationer."
+        in page
+    )
     (n,) = db.session.scalars(select(Notification)).all()
     assert (n.kind, n.user_id, n.push_state) == ("test", leader.id, "none")
+
+
+def test_the_test_button_with_a_device_says_it_is_sent(client, leader):
+    client.post("/paamindelser/enheder", json=subscription())
+    response = client.post("/paamindelser/test", follow_redirects=True)
+    assert "Testnotifikationen er sendt" in response.get_data(as_text=True)
 
 
 # ---- pushsubscriptionchange from the worker ---------------------------------------------------
@@ -295,6 +307,23 @@ def test_the_list_shows_unread_first_with_text_not_only_colour(client, leader):
         "2 opfølgninger er overskredet i Solsikken"
     )
     assert page.count(">Ulæst</span>") == 1
+
+
+def test_the_digest_shows_one_row_per_unit_in_the_app(client, leader):
+    """The leaders' digest is a list of units in the app (the push keeps its compact text)."""
+    n = add_notification(leader, "leader_digest", count=2)
+    n.details = {
+        "days": 14,
+        "units": [
+            {"name": "Mælkebøtten", "children": 40, "assessed": 30, "overdue": 2},
+            {"name": "Solsikken", "children": 12, "assessed": 12},
+        ],
+    }
+    db.session.commit()
+    page = client.get("/notifikationer").get_data(as_text=True)
+    rows = re.findall(r"<li>([^<]*)</li>", page.split('class="notification-body', 1)[1])
+    assert [row.split(":")[0] for row in rows] == ["Mælkebøtten", "Solsikken"]
+    assert "; " not in rows[0]
 
 
 def test_the_nav_badge_counts_unread(client, leader):
