@@ -133,14 +133,15 @@ def classify(
 ) -> str:
     """Where a planned visit stands today.
 
-    done: carried out · not_done: marked not carried out (a programme one is also a gap) ·
-    gap: a programme contact whose window closed without a visit · overdue: its date has
-    passed without a record · today · upcoming.
+    done: carried out · not_done: marked not carried out (a programme one becomes a gap when
+    its window closes) · gap: a programme contact whose window closed without a visit ·
+    overdue: its date has passed without a record · today · upcoming.
     """
     if status == "gennemfoert":
         return "done"
     if status == "ikke_gennemfoert":
-        return "gap" if source == "program" else "not_done"
+        closed = source == "program" and (window_end is None or window_end < today)
+        return "gap" if closed else "not_done"
     if source == "program" and window_end is not None and window_end < today:
         return "gap"
     if planned_date < today:

@@ -87,8 +87,20 @@ def overdue(user: User, today: date) -> Select[tuple[PlannedVisit]]:
     )
 
 
+def covered_in_window():
+    """A visit of the contact's type recorded inside its window: a catch-up visit (a needs
+    visit or another record of that type) covers the contact that was missed."""
+    return exists().where(
+        Visit.child_id == PlannedVisit.child_id,
+        Visit.visit_type == PlannedVisit.visit_type,
+        Visit.visit_date >= PlannedVisit.window_start,
+        Visit.visit_date <= PlannedVisit.window_end,
+    )
+
+
 def gaps(user: User, today: date, lookback_days: int) -> Select[tuple[PlannedVisit]]:
-    """Programme contacts whose window closed without a visit, or marked not carried out."""
+    """Programme contacts whose window closed without a visit of their type. One marked not
+    carried out becomes a gap when its window closes: until then it may be planned again."""
     return (
         select(PlannedVisit)
         .where(
@@ -98,7 +110,8 @@ def gaps(user: User, today: date, lookback_days: int) -> Select[tuple[PlannedVis
             PlannedVisit.window_end >= today - timedelta(days=lookback_days),
             # IN first: the index on (nurse, status) then skips the visits carried out.
             PlannedVisit.status.in_(("ikke_gennemfoert", "planlagt")),
-            or_(PlannedVisit.status == "ikke_gennemfoert", PlannedVisit.window_end < today),
+            PlannedVisit.window_end < today,
+            ~covered_in_window(),
         )
         .options(selectinload(PlannedVisit.child))
         .order_by(PlannedVisit.window_end, PlannedVisit.id)

@@ -190,6 +190,7 @@ def child_visits(child_id: int):
         planned=db.session.scalars(queries.child_planned(child.id)).all(),
         visits=db.session.scalars(queries.child_visits(child.id)).all(),
         status_of=queries.status_of,
+        may_plan_again=services.may_plan_again,
         is_nurse=services.is_nurse(current_user),
     )
 
@@ -491,6 +492,27 @@ def move(planned_id: int):
         return redirect(_back(planned), 303)
     status = 422 if request.method == "POST" else 200
     return _rerender("visits/move.html", status, form=form, planned=planned, child=planned.child)
+
+
+@bp.route("/planlagte-besoeg/<int:planned_id>/planlaeg-igen", methods=["GET", "POST"])
+@roles_required(Role.SUNDHEDSPLEJERSKE)
+def plan_again(planned_id: int):
+    """A programme contact not carried out is planned again while its window is open."""
+    planned = _planned(planned_id)
+    if not services.may_plan_again(planned, clock.today()):
+        abort(409)
+    form = MoveForm(data={"planned_date": max(clock.today(), planned.planned_date)})
+    form.reason.label.text = _("Hvorfor planlægges besøget igen?")
+    if form.validate_on_submit():
+        services.plan_again(
+            planned, current_user, form.planned_date.data, form.planned_time.data, form.reason.data
+        )
+        flash(_("Besøget er planlagt igen."), "success")
+        return redirect(_back(planned), 303)
+    status = 422 if request.method == "POST" else 200
+    return _rerender(
+        "visits/move.html", status, form=form, planned=planned, child=planned.child, again=True
+    )
 
 
 @bp.route("/planlagte-besoeg/<int:planned_id>/ikke-gennemfoert", methods=["GET", "POST"])

@@ -615,6 +615,39 @@ def mark_not_done(planned: PlannedVisit, user: User, reason_code: str, note: str
     db.session.flush()
 
 
+def may_plan_again(planned: PlannedVisit, today: date) -> bool:
+    """A programme contact marked not carried out while its window is still open."""
+    return (
+        planned.source == "program"
+        and planned.status == "ikke_gennemfoert"
+        and planned.window_end is not None
+        and planned.window_end >= today
+    )
+
+
+def plan_again(planned: PlannedVisit, user: User, new_date: date, new_time, reason: str) -> None:
+    """Plan a contact marked not carried out again; the change keeps why it was not."""
+    db.session.add(
+        PlannedVisitChange(
+            planned_visit=planned,
+            by_id=user.id,
+            kind="planlagt_igen",
+            from_date=planned.planned_date,
+            from_time=planned.planned_time,
+            to_date=new_date,
+            to_time=new_time,
+            reason=reason,
+        )
+    )
+    planned.status = "planlagt"
+    planned.not_done_reason = planned.not_done_note = None
+    planned.planned_date, planned.planned_time = new_date, new_time
+    planned.nurse_id = planned.nurse_id or user.id
+    planned.updated_by_id = user.id
+    log_access(planned.child_id, "update", f"planned_visit:{planned.id}", user=user)
+    db.session.flush()
+
+
 def add_needs_visit(child: Child, user: User, on: date, at, reason: str) -> PlannedVisit:
     planned = PlannedVisit(
         child_id=child.id,

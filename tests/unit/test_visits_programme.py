@@ -122,7 +122,15 @@ TODAY = date(2025, 6, 10)
     ("status", "planned", "window_end", "source", "expected"),
     [
         ("gennemfoert", TODAY - timedelta(days=30), TODAY - timedelta(days=5), "program", "done"),
-        ("ikke_gennemfoert", TODAY, TODAY + timedelta(days=5), "program", "gap"),
+        # Not carried out: a gap once the window closed, until then it may be planned again.
+        ("ikke_gennemfoert", TODAY, TODAY + timedelta(days=5), "program", "not_done"),
+        (
+            "ikke_gennemfoert",
+            TODAY - timedelta(days=9),
+            TODAY - timedelta(days=1),
+            "program",
+            "gap",
+        ),
         ("ikke_gennemfoert", TODAY, None, "behov", "not_done"),
         ("planlagt", TODAY - timedelta(days=20), TODAY - timedelta(days=1), "program", "gap"),
         ("planlagt", TODAY - timedelta(days=2), TODAY + timedelta(days=5), "program", "overdue"),

@@ -163,7 +163,11 @@ def test_a_visit_cannot_be_moved_into_the_past_but_to_today(client, auth, distri
     assert visit.planned_date == clock.today()
 
 
-def test_a_programme_visit_not_carried_out_becomes_a_gap(client, auth, district, nurse):
+def test_a_programme_visit_not_carried_out_may_be_planned_again_while_its_window_is_open(
+    client, auth, district, nurse
+):
+    """Marked not carried out inside its window, a contact is no gap yet: it is planned again
+    (keeping why it was not carried out); once its window closes without a visit, it is one."""
     child = baby(district, nurse, 70, first_name="Afbud")
     visit = planned(
         child,
@@ -172,6 +176,7 @@ def test_a_programme_visit_not_carried_out_becomes_a_gap(client, auth, district,
         source="program",
         programme_code="maaned2",
         visit_type="maaned2",
+        window_start=clock.today() - timedelta(days=10),
         window_end=clock.today() + timedelta(days=10),
     )
     auth.login(nurse)
@@ -184,8 +189,66 @@ def test_a_programme_visit_not_carried_out_becomes_a_gap(client, auth, district,
     db.session.refresh(visit)
     assert visit.status == "ikke_gennemfoert" and visit.not_done_reason == "afbud"
     html = client.get("/besoeg").get_data(as_text=True)
-    assert "Afbud" in html[html.index("Børn med huller") :]
+    assert "Børn med huller" not in html or "Afbud" not in html[html.index("Børn med huller") :]
     assert client.post(f"/planlagte-besoeg/{visit.id}/flyt", data={}).status_code == 409
+    page = client.get(f"/boern/{child.id}/besoeg").get_data(as_text=True)
+    assert f"/planlagte-besoeg/{visit.id}/planlaeg-igen" in page
+    again = clock.today() + timedelta(days=3)
+    response = client.post(
+        f"/planlagte-besoeg/{visit.id}/planlaeg-igen",
+        data={"planned_date": again.isoformat(), "reason": "Ny tid aftalt med mor."},
+    )
+    assert response.status_code == 303
+    db.session.refresh(visit)
+    assert (visit.status, visit.planned_date, visit.not_done_reason) == ("planlagt", again, None)
+    kinds = [(c.kind, c.reason) for c in visit.changes]
+    assert kinds == [
+        ("ikke_gennemfoert", "Barnet syg."),
+        ("planlagt_igen", "Ny tid aftalt med mor."),
+    ]
+    assert client.get(f"/planlagte-besoeg/{visit.id}/planlaeg-igen").status_code == 409
+
+    services.mark_not_done(visit, nurse, "afbud", None)
+    visit.window_end = clock.today() - timedelta(days=1)
+    db.session.flush()
+    html = client.get("/besoeg").get_data(as_text=True)
+    assert "Afbud" in html[html.index("Børn med huller") :]
+    assert client.get(f"/planlagte-besoeg/{visit.id}/planlaeg-igen").status_code == 409
+
+
+def test_a_catch_up_visit_of_the_type_inside_the_window_closes_the_gap(
+    client, auth, district, nurse
+):
+    """4–6 months marked not carried out, then a 4–6-month visit recorded in its window."""
+    child = baby(district, nurse, 210, first_name="Indhentet", cpr=None)
+    contact = planned(
+        child,
+        nurse,
+        clock.today() - timedelta(days=60),
+        source="program",
+        programme_code="maaned4_6",
+        visit_type="maaned4_6",
+        window_start=clock.today() - timedelta(days=90),
+        window_end=clock.today() - timedelta(days=10),
+        status="ikke_gennemfoert",
+        not_done_reason="afbud",
+    )
+    auth.login(nurse)
+    html = client.get("/besoeg").get_data(as_text=True)
+    assert "Indhentet" in html[html.index("Børn med huller") :]
+    db.session.add(
+        Visit(
+            uuid=str(uuid.uuid4()),
+            child_id=child.id,
+            nurse_id=nurse.id,
+            visit_type=contact.visit_type,
+            contact_form="hjemmebesoeg",
+            visit_date=clock.today() - timedelta(days=20),
+        )
+    )
+    db.session.flush()
+    html = client.get("/besoeg").get_data(as_text=True)
+    assert "Børn med huller" not in html or "Indhentet" not in html[html.index("Børn med huller") :]
 
 
 def test_a_needs_based_visit_is_added_by_hand(client, auth, district, nurse):
