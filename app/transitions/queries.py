@@ -341,6 +341,26 @@ def printable_schema_or_404(user: User, child_id: int, schema_id: int, today: da
     return schema.child, schema
 
 
+def consent_schema_or_404(user: User, child_id: int, schema_id: int, today: date):
+    """(child, schema, after_move) for recording or withdrawing the parents' consent: the
+    sending staff while the child is with them, and after the move for as long as the status
+    row is kept (sent_days), so a consent given late can still be recorded. Only the consent:
+    the content is not opened again for editing or reading."""
+    schema = db.session.scalar(
+        select(TransitionSchema)
+        .where(TransitionSchema.id == schema_id, TransitionSchema.child_id == child_id)
+        .options(selectinload(TransitionSchema.consents))
+    )
+    if schema is None:
+        abort(404)
+    if sender_may_access(user, schema, today):
+        return get_child_or_404(user, child_id), schema, False
+    days = int(user_settings(user)["sent_days"])
+    if not schema.finished or _sent_row(staff_of(user, today), schema, today, days) is None:
+        abort(404)
+    return schema.child, schema, True
+
+
 # -- receiving side ---------------------------------------------------------------------------
 
 

@@ -69,9 +69,9 @@ def consent_of(schema, consent_id: int) -> TransitionConsent:
     return consent
 
 
-def meeting_of(schema, meeting_id: int, side: str) -> HandoverMeeting:
+def meeting_of(schema, handover_id: int, side: str) -> HandoverMeeting:
     """A meeting of this schema that this side booked and may still change or cancel."""
-    meeting = db.session.get(HandoverMeeting, meeting_id)
+    meeting = db.session.get(HandoverMeeting, handover_id)
     if meeting is None or meeting.schema_id != schema.id or not meeting.may_change_from(side):
         abort(404)
     return meeting

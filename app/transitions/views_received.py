@@ -88,11 +88,11 @@ def received_meeting(schema_id: int):
     return redirect(url_for(".received_schema", schema_id=schema.id), 303)
 
 
-@bp.post("/overgange/modtagne/<int:schema_id>/moede/<int:meeting_id>")
+@bp.post("/overgange/modtagne/<int:schema_id>/moede/<int:handover_id>")
 @staff_only
-def received_change_meeting(schema_id: int, meeting_id: int):
+def received_change_meeting(schema_id: int, handover_id: int):
     schema = queries.received_schema_or_404(current_user, schema_id, clock.today())
-    meeting = meeting_of(schema, meeting_id, "receiving")
+    meeting = meeting_of(schema, handover_id, "receiving")
     form = MeetingForm(prefix=f"m{meeting.id}")
     if not form.validate():
         return _received_page(schema, status=422, shown={meeting.id: {"change": form}})
@@ -101,11 +101,11 @@ def received_change_meeting(schema_id: int, meeting_id: int):
     return redirect(url_for(".received_schema", schema_id=schema.id), 303)
 
 
-@bp.post("/overgange/modtagne/<int:schema_id>/moede/<int:meeting_id>/aflys")
+@bp.post("/overgange/modtagne/<int:schema_id>/moede/<int:handover_id>/aflys")
 @staff_only
-def received_cancel_meeting(schema_id: int, meeting_id: int):
+def received_cancel_meeting(schema_id: int, handover_id: int):
     schema = queries.received_schema_or_404(current_user, schema_id, clock.today())
-    meeting = meeting_of(schema, meeting_id, "receiving")
+    meeting = meeting_of(schema, handover_id, "receiving")
     form = CancelMeetingForm(prefix=f"x{meeting.id}")
     if not form.validate():
         return _received_page(schema, status=422, shown={meeting.id: {"cancel": form}})

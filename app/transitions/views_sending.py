@@ -214,16 +214,57 @@ def schema(child_id: int, schema_id: int):
     return _schema_page(child, schema)
 
 
+def _consent_page(child, schema, consent_form=None, status=200):
+    """After the move: the consent section alone (no content, no editing)."""
+    if consent_form is None:
+        consent_form = ConsentForm(formdata=None)
+    consent_form.guardian_id.choices = services.consent_choices(schema)
+    return (
+        render_template(
+            "transitions/consent.html",
+            child=child,
+            schema=schema,
+            summary=queries.consent_summary(schema),
+            consent_form=consent_form,
+            withdraw_forms=withdraw_forms(schema),
+            today=clock.today(),
+        ),
+        status,
+    )
+
+
+def _after_consent(child, schema, after_move: bool):
+    if after_move:
+        return redirect(url_for(".consent_page", child_id=child.id, schema_id=schema.id), 303)
+    return redirect(url_for(".schema", child_id=child.id, schema_id=schema.id), 303)
+
+
+@bp.get("/boern/<int:child_id>/overgangsskema/<int:schema_id>/samtykke")
+@staff_only
+def consent_page(child_id: int, schema_id: int):
+    child, schema, after_move = queries.consent_schema_or_404(
+        current_user, child_id, schema_id, clock.today()
+    )
+    if not after_move:
+        return redirect(url_for(".schema", child_id=child.id, schema_id=schema.id) + "#samtykke")
+    log_access(child.id, "view", f"transition-consent:{schema.id}")
+    return _consent_page(child, schema)
+
+
 @bp.post("/boern/<int:child_id>/overgangsskema/<int:schema_id>/samtykke")
 @staff_only
 def consent(child_id: int, schema_id: int):
-    child, schema = queries.sending_schema_or_404(current_user, child_id, schema_id, clock.today())
+    child, schema, after_move = queries.consent_schema_or_404(
+        current_user, child_id, schema_id, clock.today()
+    )
     form = ConsentForm(guardian_names={g.id: g.name for g in schema.child.guardians})
     form.guardian_id.choices = services.consent_choices(schema)
     if not schema.finished:
         flash(_("Afslut skemaet, før forældrene giver samtykke."), "error")
-        return redirect(url_for(".schema", child_id=child.id, schema_id=schema.id), 303)
+        return _after_consent(child, schema, after_move)
     if not form.validate():
+        if after_move:
+            return _consent_page(child, schema, consent_form=form, status=422)
         return _schema_page(child, schema, consent_form=form, status=422)
     if not services.guardian_may_consent(schema, form.guardian_id.data):
         abort(404)
@@ -241,7 +282,7 @@ def consent(child_id: int, schema_id: int):
         flash(
             _("Samtykket er registreret. Der mangler samtykke fra den anden forælder."), "success"
         )
-    return redirect(url_for(".schema", child_id=child.id, schema_id=schema.id), 303)
+    return _after_consent(child, schema, after_move)
 
 
 @bp.post(
@@ -249,14 +290,16 @@ def consent(child_id: int, schema_id: int):
 )
 @staff_only
 def withdraw(child_id: int, schema_id: int, consent_id: int):
-    child, schema = queries.sending_schema_or_404(current_user, child_id, schema_id, clock.today())
+    child, schema, after_move = queries.consent_schema_or_404(
+        current_user, child_id, schema_id, clock.today()
+    )
     consent = consent_of(schema, consent_id)
     form = WithdrawForm(prefix=f"c{consent.id}")
     if not form.validate():
         abort(400)
     services.withdraw_consent(current_user, consent, form.withdrawal_note.data)
     flash(_("Samtykket er trukket tilbage. Skemaet deles ikke længere."), "success")
-    return redirect(url_for(".schema", child_id=child.id, schema_id=schema.id), 303)
+    return _after_consent(child, schema, after_move)
 
 
 @bp.post("/boern/<int:child_id>/overgangsskema/<int:schema_id>/moede")
@@ -271,11 +314,11 @@ def meeting(child_id: int, schema_id: int):
     return redirect(url_for(".schema", child_id=child.id, schema_id=schema.id), 303)
 
 
-@bp.post("/boern/<int:child_id>/overgangsskema/<int:schema_id>/moede/<int:meeting_id>")
+@bp.post("/boern/<int:child_id>/overgangsskema/<int:schema_id>/moede/<int:handover_id>")
 @staff_only
-def change_meeting(child_id: int, schema_id: int, meeting_id: int):
+def change_meeting(child_id: int, schema_id: int, handover_id: int):
     child, schema = queries.sending_schema_or_404(current_user, child_id, schema_id, clock.today())
-    meeting = meeting_of(schema, meeting_id, "sending")
+    meeting = meeting_of(schema, handover_id, "sending")
     form = MeetingForm(prefix=f"m{meeting.id}")
     if not form.validate():
         return _schema_page(child, schema, status=422, shown={meeting.id: {"change": form}})
@@ -284,11 +327,11 @@ def change_meeting(child_id: int, schema_id: int, meeting_id: int):
     return redirect(url_for(".schema", child_id=child.id, schema_id=schema.id), 303)
 
 
-@bp.post("/boern/<int:child_id>/overgangsskema/<int:schema_id>/moede/<int:meeting_id>/aflys")
+@bp.post("/boern/<int:child_id>/overgangsskema/<int:schema_id>/moede/<int:handover_id>/aflys")
 @staff_only
-def cancel_meeting(child_id: int, schema_id: int, meeting_id: int):
+def cancel_meeting(child_id: int, schema_id: int, handover_id: int):
     child, schema = queries.sending_schema_or_404(current_user, child_id, schema_id, clock.today())
-    meeting = meeting_of(schema, meeting_id, "sending")
+    meeting = meeting_of(schema, handover_id, "sending")
     form = CancelMeetingForm(prefix=f"x{meeting.id}")
     if not form.validate():
         return _schema_page(child, schema, status=422, shown={meeting.id: {"cancel": form}})

@@ -12,7 +12,7 @@ from app.extensions import db
 from app.models import utcnow
 from app.org.models import UnitKind
 from app.transitions import definitions
-from app.transitions.models import TransitionConsent, TransitionSchema
+from app.transitions.models import HandoverMeeting, TransitionConsent, TransitionSchema
 from tests.factories import make_unit
 from tests.web.walk_ids import foreign_id
 
@@ -64,3 +64,18 @@ def schema_of_foreign_child(world) -> int:
 def consent_of_foreign_schema(world) -> int:
     schema = db.session.get(TransitionSchema, world.id_for("schema_id"))
     return schema.consents[0].id
+
+
+@foreign_id("handover_id")
+def handover_meeting_of_foreign_schema(world) -> int:
+    """A meeting either side may change (booked before the side was recorded)."""
+    schema = db.session.get(TransitionSchema, world.id_for("schema_id"))
+    meeting = HandoverMeeting(
+        schema=schema,
+        meeting_on=world.today + timedelta(days=7),
+        participants="Fremmede deltagere",
+        booked_from=None,
+    )
+    db.session.add(meeting)
+    db.session.flush()
+    return meeting.id
