@@ -120,6 +120,9 @@ def transition_panel(child) -> dict | None:
         panel["sending"] = {
             "coming": coming,
             "schema": schema,
+            # Before the notice period only when the schema will be due: no task yet.
+            "task": rules.is_listed(coming, today, schema is not None, cfg),
+            "task_from": rules.listed_from(coming, cfg),
             "receiving_name": schema.receiving_name if schema else receiving_name(child, coming),
             "status": rules.list_status(
                 today,

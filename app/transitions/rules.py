@@ -130,10 +130,15 @@ def coming_transition(
     return None
 
 
+def listed_from(coming: Coming, cfg: dict | None = None) -> date:
+    """The day the notice period begins: the schema becomes a task from then."""
+    return coming.due_date - timedelta(weeks=int(settings(cfg)["list_weeks_before_due"]))
+
+
 def is_listed(coming: Coming, today: date, has_schema: bool, cfg: dict | None = None) -> bool:
-    """On the sending list once the notice period has begun, or as soon as a schema exists."""
-    weeks = int(settings(cfg)["list_weeks_before_due"])
-    return has_schema or today >= coming.due_date - timedelta(weeks=weeks)
+    """On the sending list (and a task on the child's page, /ny open) once the notice period
+    has begun, or as soon as a schema exists."""
+    return has_schema or today >= listed_from(coming, cfg)
 
 
 def list_status(

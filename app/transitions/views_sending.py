@@ -16,7 +16,7 @@ from app import clock
 from app.audit.services import log_access
 from app.children.scoping import get_child_or_404
 from app.i18n import gettext as _
-from app.transitions import definitions, prefill, queries, services
+from app.transitions import definitions, prefill, queries, rules, services
 from app.transitions.forms import (
     CancelMeetingForm,
     ConsentForm,
@@ -101,6 +101,8 @@ def new(child_id: int):
     existing = queries.schema_for_target(child.id, coming.target)
     if existing is not None:
         return redirect(url_for(".schema", child_id=child.id, schema_id=existing.id), 303)
+    if not rules.is_listed(coming, today, False, queries.child_settings(child, today)):
+        abort(404)  # not a task yet: the same horizon as the list and the child's page
     definition = definitions.current()
     form = schema_form_class(definition.version)(
         formdata=None,

@@ -385,6 +385,27 @@ def test_the_child_page_shows_the_coming_transition(world, client):
     assert "Udfyld overgangsskema" in page.text
 
 
+def test_far_ahead_the_child_page_only_says_when_the_schema_will_be_due(app, client):
+    """No task and no /ny before the list's horizon (4 weeks before the due date)."""
+    world = make_world(start_in_days=200)
+    login(client, world.dagplejer)
+    page = client.get(f"/boern/{world.child.id}").text
+    due = clock.today() + timedelta(days=200 - 28)
+    listed = due - timedelta(weeks=4)
+    assert f"Overgangsskemaet skal være klar {due:%d.%m.%Y}" in page
+    assert f"det kommer på listen over overgangsskemaer {listed:%d.%m.%Y}" in page
+    assert "Udfyld overgangsskema" not in page and "Skal udfyldes" not in page
+    assert client.get(f"/boern/{world.child.id}/overgangsskema/ny").status_code == 404
+
+
+def test_the_task_appears_on_the_child_page_with_the_list(app, client):
+    world = make_world(start_in_days=56)  # due in 28 days: on the list from today
+    login(client, world.dagplejer)
+    assert world.child.name in client.get("/overgange").text
+    assert "Udfyld overgangsskema" in client.get(f"/boern/{world.child.id}").text
+    assert client.get(f"/boern/{world.child.id}/overgangsskema/ny").status_code == 200
+
+
 # -- the offline contract ----------------------------------------------------------------
 
 
