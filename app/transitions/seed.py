@@ -1,8 +1,8 @@
 """Demo data for transitions (registered with app.demo.seed.register_seeder).
 
-- A child of dagplejer@opspor.demo moves to Børnehaven Mælkebøtten next month (a working day
-  at least two weeks away): it is on her "Overgangsskemaer" list, ready to be filled in with
-  the parents.
+- A child of dagplejer@opspor.demo moves to Børnehaven Mælkebøtten next month (the earliest
+  working day far enough away that the schema is not due yet; the month after when next month
+  is too close): it is on her "Overgangsskemaer" list, "Skal udfyldes" with the parents.
 - A child who started in the børnehave a few days ago, with a finished schema that both
   parents consented to: waiting for leder@opspor.demo to acknowledge it.
 - A child who started there too, whose schema the parents did not consent to: the børnehave
@@ -20,10 +20,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from app.children.models import Enrolment
 from app.extensions import db
 from app.org.models import UnitKind
-from app.transitions import definitions
+from app.transitions import definitions, rules
 from app.transitions.models import TransitionConsent, TransitionSchema
 
 DAYCARE = (UnitKind.DAGPLEJE, UnitKind.DAGPLEJEGRUPPE, UnitKind.VUGGESTUE)
+MARGIN_DAYS = 3  # the moving child's start: this many days beyond the due lead time
 
 ANSWERS = {
     "household": "Bor med mor, far og storesøster (5 år) i hus med have.",
@@ -105,19 +106,32 @@ def _first_of_next_month(today: date) -> date:
     return (today.replace(day=1) + timedelta(days=32)).replace(day=1)
 
 
+def _earliest_start(today: date) -> date:
+    """Far enough away that the schema is not yet due on the seeding day (due lead time plus
+    a few days): the child shows as "Skal udfyldes", not "Forsinket"."""
+    weeks = int(rules.DEFAULT_SETTINGS["due_weeks_before_start"])
+    return today + timedelta(weeks=weeks, days=MARGIN_DAYS)
+
+
 def next_month_start(today: date) -> date:
-    """A working day in the next calendar month, at least two weeks from today."""
-    start = max(_first_of_next_month(today), today + timedelta(days=14))
+    """The earliest working day in the next calendar month that is not earlier than
+    _earliest_start; if the month has none, the first working day after it (the month after)."""
+    start = max(_first_of_next_month(today), _earliest_start(today))
     while start.weekday() >= 5:
         start += timedelta(days=1)
     return start
 
 
 def _fits(start: date, today: date) -> bool:
-    """A start the demo can keep: next month, two weeks away or more, on a working day."""
+    """A start the demo can keep: a working day, not due yet, next month (or, when next month
+    is too close, the start next_month_start picks)."""
     first = _first_of_next_month(today)
     next_month = (start.year, start.month) == (first.year, first.month)
-    return next_month and start >= today + timedelta(days=14) and start.weekday() < 5
+    return (
+        start.weekday() < 5
+        and start >= _earliest_start(today)
+        and (next_month or start == next_month_start(today))
+    )
 
 
 def seed_transitions(context: dict) -> None:
