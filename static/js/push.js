@@ -136,6 +136,9 @@
               applicationServerKey: keyBytes(publicKey),
             });
           });
+        }).catch(function (err) {
+          // The browser or its push service refused (not our server): say which.
+          throw { name: err && err.name, fromBrowser: true };
         }).then(function (sub) {
           return post(panel.getAttribute("data-subscribe-url"), sub.toJSON()).then(function () {
             return reloadDevices();
@@ -146,8 +149,16 @@
             markThisDevice(sub.endpoint);
           });
         });
-      }).catch(function () { show("error"); });
+      }).catch(function (err) { show(failure(err)); });
     });
+
+    // Why turning on failed, in words the user can act on: no permission (NotAllowedError),
+    // the browser or its push service cannot now (AbortError and the like), or else the
+    // network or our server (the plain "try again").
+    function failure(err) {
+      if (!err || !err.fromBrowser) return "error";
+      return err.name === "NotAllowedError" ? "not-allowed" : "unavailable";
+    }
 
     disable.addEventListener("click", function () {
       show("working");

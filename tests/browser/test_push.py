@@ -353,6 +353,47 @@ def test_the_button_asks_then_subscribes_this_device_and_can_undo_it(context, pa
         assert gone is None
 
 
+@pytest.mark.parametrize(
+    ("error", "message"),
+    [
+        (
+            "NotAllowedError",
+            "Du har ikke givet tilladelse til notifikationer. Det kan ændres i browserens "
+            "indstillinger for siden.",
+        ),
+        ("AbortError", "Browseren kan ikke modtage påmindelser lige nu."),
+    ],
+)
+def test_a_refused_subscription_says_why(error, message, context, page, live_server):
+    """The browser or its push service refuses subscribe(): the page names the reason rather
+    than "check the connection", which is kept for the network and the server."""
+    context.add_init_script(
+        """(() => {
+            Notification.requestPermission = async () => 'granted';
+            PushManager.prototype.getSubscription = async function () { return null; };
+            PushManager.prototype.subscribe = async function () {
+                throw new DOMException('refused', 'ERROR');
+            };
+        })();""".replace("ERROR", error)
+    )
+    login(page, LEADER)
+    page.goto("/paamindelser")
+    page.get_by_role("button", name="Slå påmindelser til på denne enhed").click()
+    page.get_by_text(message).wait_for()
+    assert page.get_by_text("Tjek forbindelsen").is_hidden()
+
+
+def test_a_server_error_while_turning_on_asks_to_try_again(context, page, live_server):
+    from tests.web.test_reminders_pages import subscription
+
+    fake_push_service(context, subscription())
+    context.route("**/paamindelser/enheder", lambda route: route.fulfill(status=500))
+    login(page, LEADER)
+    page.goto("/paamindelser")
+    page.get_by_role("button", name="Slå påmindelser til på denne enhed").click()
+    page.get_by_text("Det lykkedes ikke. Tjek forbindelsen, og prøv igen.").wait_for()
+
+
 def fake_push_service(context, fake: dict) -> None:
     """Stand in for the browser's push service (headless Chromium has none). The browser's
     subscription lives in localStorage, so it outlasts page loads as a real one does; its

@@ -74,6 +74,9 @@ def test_the_page_explains_and_asks_for_nothing_until_the_button(client, leader,
     assert "iOS 16.4" in page
     assert "/static/js/push.js" in page
     assert "<script>" not in page  # no inline script (CSP)
+    # Quiet hours as they work: weekends wait until Monday, the same hour twice is none.
+    assert "i weekenden til mandag morgen" in page
+    assert "Samme klokkeslæt i begge felter (fx 07:00 til 07:00) betyder ingen stille timer" in page
 
 
 def test_anonymous_users_are_sent_to_login(client):
