@@ -245,3 +245,18 @@ def test_schema_consent_handover_and_acknowledgement(page, browser, live_server,
         assert leader_page.get_by_role("heading", name="Siden findes ikke").is_visible()
     finally:
         leader.close()
+
+
+@pytest.mark.parametrize("viewport", [{"width": 390, "height": 844}], ids=["390"])
+def test_checkbox_labels_keep_whole_words_on_a_phone(page, live_server, viewport):
+    """ "Andre fagpersoner": each choice on one line at 390 px, not broken letter by letter."""
+    login(page, "dagplejer@opspor.demo")
+    page.goto("/overgange")
+    page.get_by_role("link", name=re.compile("Udfyld skema")).first.click()
+    labels = page.get_by_role("group", name=re.compile("^Andre fagpersoner")).locator("label")
+    labels.first.wait_for()
+    assert labels.count() >= 5
+    for label in labels.all():
+        box = label.bounding_box()
+        assert box["height"] <= 48 and box["width"] >= 100, (label.inner_text(), box)
+    assert_no_horizontal_scroll(page)
