@@ -78,11 +78,28 @@
     var note = el("p", { "class": "flash flash-floating flash-" + kind }, [el("span", { text: message }), close]);
     close.addEventListener("click", function () {
       note.remove();
+      reserveFloatingSpace();
       var main = document.getElementById("main");
       if (main) main.focus({ preventScroll: true });
     });
     box.appendChild(note);
+    reserveFloatingSpace();
   }
+
+  // A floating notice covers the foot of the screen: reserve as much space below the page
+  // (--floating-space, the body's bottom padding) so the last fields and buttons can be
+  // scrolled above it and clicked. Measured again on resize and after a boosted navigation.
+  function reserveFloatingSpace() {
+    var covered = 0;
+    document.querySelectorAll(".flash-floating").forEach(function (note) {
+      covered = Math.max(covered, window.innerHeight - note.getBoundingClientRect().top);
+    });
+    var root = document.documentElement.style;
+    if (covered > 0) root.setProperty("--floating-space", Math.ceil(covered) + "px");
+    else root.removeProperty("--floating-space");
+  }
+  window.addEventListener("resize", reserveFloatingSpace);
+  document.addEventListener("htmx:afterSettle", reserveFloatingSpace);
 
   // -- the service worker ---------------------------------------------------------------------
 

@@ -56,3 +56,41 @@ def test_live_search_finds_a_child_by_name(page):
     result.click()
     page.wait_for_url(CHILD_URL)
     assert name in page.get_by_role("heading", level=1).inner_text()
+
+
+# The browser refuses persistent storage (as headless Chromium and most phones do for a site
+# that is not installed), so the storage notice floats at the foot of the screen until "Luk".
+NO_PERSIST = """
+navigator.storage.persisted = () => Promise.resolve(false);
+navigator.storage.persist = () => Promise.resolve(false);
+"""
+
+
+@pytest.mark.parametrize("viewport", [{"width": 360, "height": 740}], ids=["phone"])
+def test_the_floating_storage_notice_hides_no_button(page, context, live_server):
+    """With the notice shown, the last button of a long form (the visit record) can be
+    scrolled above it and clicked: the page reserves the notice's height below itself."""
+    from tests.browser.test_offline import NURSE, nurse_child, ready
+
+    context.add_init_script(NO_PERSIST)
+    login(page, NURSE)
+    ready(page)
+    notice = page.locator(".flash-floating", has_text="Browseren har ikke lovet")
+    notice.wait_for(timeout=90_000)  # after the worker is in place, once per device ...
+    page.evaluate("OpsporOutbox.setMeta('persistWarned', false)")  # ... so once more, on the form
+    page.goto(f"/boern/{nurse_child(live_server)}/besoeg/ny")
+    notice.wait_for(timeout=90_000)
+    page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+    button = page.locator("main form button[type=submit]").last
+    box = button.bounding_box()
+    hit = page.evaluate(
+        "([x, y]) => document.elementFromPoint(x, y).closest('button') === "
+        "[...document.querySelectorAll('main form button[type=submit]')].pop()",
+        [box["x"] + box["width"] / 2, box["y"] + box["height"] / 2],
+    )
+    assert hit, "the notice covers the form's last button"
+    assert box["y"] + box["height"] <= notice.bounding_box()["y"]
+    notice.get_by_role("button", name="Luk").click()
+    assert page.evaluate(
+        "getComputedStyle(document.documentElement).getPropertyValue('--floating-space')"
+    ) in ("", None)
