@@ -58,7 +58,19 @@ def test_nurse_records_a_visit_with_measurements_and_an_urgent_epds(page):
     # Item 10, "Næsten aldrig": not "never", so the prompt appears at once.
     items.nth(9).get_by_label("Næsten aldrig").check()
     assert alert.get_attribute("role") == "alert"
-    assert "Handl i dag" in alert.inner_text()
+    assert "Handl i dag: Mor har svaret" in alert.inner_text()
+    assert "har strejfet hende" in alert.inner_text()
+    # Father too: both named, joined with "og", and "dem"; his "Aldrig" takes him out again.
+    page.get_by_text("EPDS – far").click()
+    far10 = page.locator("#epds-far fieldset.epds-item").nth(9)
+    far10.get_by_label("Nogle gange").check()
+    assert "Mor og far har svaret" in alert.inner_text()
+    assert "har strejfet dem" in alert.inner_text()
+    far10.get_by_label("Aldrig", exact=True).check()
+    assert "har strejfet hende" in alert.inner_text()
+    far_items = page.locator("#epds-far fieldset.epds-item")
+    for i in range(9):  # his EPDS complete, so the visit saves
+        far_items.nth(i).locator("input[type=radio]").nth(1).check()
     page.get_by_label("Hvad har du gjort i dag?").fill(
         "Talt med mor om tankerne; hun har tid hos egen læge i dag kl. 15."
     )
