@@ -7,6 +7,7 @@ from flask_login import current_user
 from flask_talisman import Talisman
 
 from app.extensions import db, login_manager
+from app.form_errors import error_items
 
 # No inline scripts or styles, nothing from another origin.
 CSP = {
@@ -63,6 +64,7 @@ def init_app(app: Flask) -> None:
     )
 
     app.jinja_env.globals["nav_items"] = nav_items
+    app.jinja_env.globals["form_error_items"] = error_items
     app.jinja_env.globals["child_sections"] = child_sections
 
     @app.before_request

@@ -84,8 +84,11 @@ def test_admin_registers_a_child_enrols_and_moves_it(page):
 
     # An empty form comes back with Danish errors next to the fields, and stays accessible.
     page.get_by_role("button", name="Registrér og indmeld").click()
-    page.get_by_text("Skriv barnets fornavn.").wait_for()
+    page.get_by_text("Skriv barnets fornavn.", exact=True).wait_for()  # next to the field
     assert page.locator(".error-summary").first.is_visible()
+    # ... and in the summary, as a link to the field
+    summary_link = page.get_by_role("link", name="Fornavn(e): Skriv barnets fornavn.")
+    assert summary_link.get_attribute("href") == "#first_name"
     assert_accessible(page)
 
     born = clock.today() - timedelta(days=3 * 365 + 20)
