@@ -81,6 +81,11 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def _vary_and_cache(response):
         response.vary.add("HX-Request")
+        htmx_post = request.headers.get("HX-Request") and request.method != "GET"
+        if htmx_post and response.status_code >= 400:
+            # A rejected form shown again (422/409/400) or an error page: htmx would push the
+            # POST-only address of a boosted form, and a reload there is a 405.
+            response.headers.setdefault("HX-Push-Url", "false")
         if current_user.is_authenticated and request.endpoint != "static":
             # Personal pages: never stored by shared caches; the service worker decides itself.
             response.headers.setdefault("Cache-Control", "private, no-cache")

@@ -94,3 +94,22 @@ def test_the_floating_storage_notice_hides_no_button(page, context, live_server)
     assert page.evaluate(
         "getComputedStyle(document.documentElement).getPropertyValue('--floating-space')"
     ) in ("", None)
+
+
+def test_a_rejected_boosted_form_keeps_the_address_and_reloads(page):
+    """After a form comes back with its errors the address is still the page's (a reload
+    there works), not the form's POST-only address."""
+    login(page, "leder@opspor.demo")
+    page.goto("/paamindelser")
+    # An hour the form does not offer (as a tampered or stale form would send).
+    page.evaluate(
+        """() => {
+            const select = document.querySelector('select[name=quiet_start]');
+            select.add(new Option('25:00', '25'));
+            select.value = '25';
+        }"""
+    )
+    page.get_by_role("button", name="Gem stille timer").click()
+    page.get_by_role("heading", name="Formularen er ikke gemt").wait_for()
+    assert page.url.endswith("/paamindelser"), page.url
+    assert page.reload().status == 200
