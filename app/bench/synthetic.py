@@ -381,12 +381,13 @@ def _children(world: World, n: int) -> None:
         )
         street = f"{rng.choice(names.STREETS)} {rng.randint(1, 120)}, 9990 Syntetisk"
         for parent in range(1 if rng.random() < 0.15 else 2):
+            relation = "mor" if parent == 0 else "far"
             guardians.append(
                 {
                     "id": 0,
                     "child_id": child_id,
-                    "name": f"{rng.choice(names.ADULT_FIRST)} {last}",
-                    "relation": "mor" if parent == 0 else "far",
+                    "name": f"{rng.choice(names.parent_first(relation))} {last}",
+                    "relation": relation,
                     "phone": "+45 99 " + " ".join(str(rng.randint(10, 99)) for _ in range(3)),
                     "email": f"foraelder{child_id}-{parent}@{EMAIL_DOMAIN}",
                     "address": street,

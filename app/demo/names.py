@@ -95,7 +95,8 @@ LAST = [
     "Klitgaard",
     "Mosegaard",
 ]
-ADULT_FIRST = [
+# Parents' first names by relation, so "Ring til mor" never shows a man's name.
+MOTHERS_FIRST = [
     "Mette",
     "Louise",
     "Camilla",
@@ -106,6 +107,10 @@ ADULT_FIRST = [
     "Line",
     "Signe",
     "Katrine",
+    "Fatima",
+    "Amira",
+]
+FATHERS_FIRST = [
     "Rasmus",
     "Jonas",
     "Martin",
@@ -116,11 +121,17 @@ ADULT_FIRST = [
     "Kasper",
     "Jesper",
     "Nikolaj",
-    "Fatima",
-    "Amira",
     "Yusuf",
     "Omar",
 ]
+ADULT_FIRST = MOTHERS_FIRST[:10] + FATHERS_FIRST[:10] + MOTHERS_FIRST[10:] + FATHERS_FIRST[10:]
+
+
+def parent_first(relation: str) -> list[str]:
+    """First names that fit a guardian's relation ("mor", "far"; others: any adult name)."""
+    return {"mor": MOTHERS_FIRST, "far": FATHERS_FIRST}.get(relation, ADULT_FIRST)
+
+
 STREETS = [
     "Egevej",
     "Bøgealle",

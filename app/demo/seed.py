@@ -167,10 +167,11 @@ def seed_demo(today: date, seed: int = 2026, n_children: int = 300) -> dict:
         )
         street = f"{rng.choice(names.STREETS)} {rng.randint(1, 80)}, 9999 Egeskov"
         for parent in range(1 if i % 7 == 0 else 2):
+            relation = "mor" if parent == 0 else "far"
             child.guardians.append(
                 Guardian(
-                    name=f"{rng.choice(names.ADULT_FIRST)} {last}",
-                    relation="mor" if parent == 0 else "far",
+                    name=f"{rng.choice(names.parent_first(relation))} {last}",
+                    relation=relation,
                     phone="+45 99 " + " ".join(str(rng.randint(10, 99)) for _ in range(3)),
                     email=f"foraelder{i}-{parent}@opspor.demo",
                     address=street,

@@ -250,6 +250,13 @@ def _urgent_epds(nurse, today: date, settings: dict) -> None:
     )
 
 
+def _in_window(planned: PlannedVisit, day: date) -> bool:
+    """The day lies in the contact's window (a needs visit has none: any day)."""
+    return (planned.window_start is None or planned.window_start <= day) and (
+        planned.window_end is None or day <= planned.window_end
+    )
+
+
 def _todays_visits(nurse, today: date, rng: random.Random) -> None:
     """Put 3–4 of the demo nurse's coming visits on today, with times, and a few in the days
     after, so her day starts with a plan."""
@@ -265,7 +272,9 @@ def _todays_visits(nurse, today: date, rng: random.Random) -> None:
     seen: set[int] = set()
     chosen = []
     for planned in upcoming:
-        if planned.child_id not in seen:
+        # Only a contact whose window is open today moves to today: a nurse never comes to
+        # the 2-month visit when the child is five weeks old.
+        if planned.child_id not in seen and _in_window(planned, today):
             seen.add(planned.child_id)
             chosen.append(planned)
     for planned, at in zip(chosen[:4], TODAY_TIMES, strict=False):
@@ -273,8 +282,9 @@ def _todays_visits(nurse, today: date, rng: random.Random) -> None:
     days = [today + timedelta(days=n) for n in range(1, 12)]
     working_days = [d for d in days if d.weekday() < 5]
     for day, planned in zip(working_days, chosen[4:8], strict=False):
-        planned.planned_date = day
-        planned.planned_time = time(9 + rng.randint(0, 5), rng.choice([0, 30]))
+        if _in_window(planned, day):
+            planned.planned_date = day
+            planned.planned_time = time(9 + rng.randint(0, 5), rng.choice([0, 30]))
     missing = 3 - min(len(chosen), 3)
     if missing:
         # A small demo: needs-based visits to other children of her caseload.

@@ -457,6 +457,31 @@ def test_the_demo_gives_the_nurse_a_day_to_start(app):
         )
     ).all()
     assert len(today) >= 3 and sum(1 for p in today if p.planned_time) >= 3
+    # Every coming visit of hers lies in its contact's window (no 2-month visit at five weeks).
+    coming = db.session.scalars(
+        select(PlannedVisit).where(
+            PlannedVisit.nurse_id == nurse.id,
+            PlannedVisit.status == "planlagt",
+            PlannedVisit.planned_date >= clock.today(),
+        )
+    ).all()
+    outside = [
+        (p.visit_type, p.planned_date, p.window_start, p.window_end)
+        for p in coming
+        if (p.window_start and p.planned_date < p.window_start)
+        or (p.window_end and p.planned_date > p.window_end)
+    ]
+    assert outside == []
+    # "Ring til mor" shows a mother's name, "Ring til far" a father's.
+    from app.children.models import Guardian
+    from app.demo.names import FATHERS_FIRST, MOTHERS_FIRST
+
+    for guardian in db.session.scalars(select(Guardian)):
+        first = guardian.name.split()[0]
+        assert first in {"mor": MOTHERS_FIRST, "far": FATHERS_FIRST}[guardian.relation], (
+            guardian.name,
+            guardian.relation,
+        )
     mine = select(Visit).where(Visit.nurse_id == nurse.id)
     assert db.session.scalar(mine.where(Visit.epds_mor_total >= 11))
     assert db.session.scalar(mine.where(Visit.adbb_total.is_not(None)))
