@@ -113,3 +113,36 @@ def test_a_rejected_boosted_form_keeps_the_address_and_reloads(page):
     page.get_by_role("heading", name="Formularen er ikke gemt").wait_for()
     assert page.url.endswith("/paamindelser"), page.url
     assert page.reload().status == 200
+
+
+def test_choice_labels_wrap_between_words(page):
+    """A radio's or checkbox's label in a narrow column breaks between words, not inside one."""
+    login(page, "leder@opspor.demo")
+    page.goto("/paamindelser")
+    broken = page.evaluate(
+        """() => {
+            const box = document.createElement('div');
+            box.style.width = '9rem';
+            box.innerHTML =
+              '<label class="choice"><input type="radio" name="t"> <span>Læge ' +
+              'Sundhedsplejersken Hjemmebesøg</span></label>' +
+              '<label class="check"><input type="checkbox"> Læge Sundhedsplejersken</label>';
+            document.getElementById('main').appendChild(box);
+            const split = [];
+            for (const label of box.querySelectorAll('label')) {
+              const walker = document.createTreeWalker(label, NodeFilter.SHOW_TEXT);
+              for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+                for (const m of node.data.matchAll(/\\S+/g)) {
+                  const range = document.createRange();
+                  range.setStart(node, m.index);
+                  range.setEnd(node, m.index + m[0].length);
+                  const tops = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+                  if (tops.size > 1) split.push(m[0]);
+                }
+              }
+            }
+            box.remove();
+            return split;
+        }"""
+    )
+    assert broken == []
