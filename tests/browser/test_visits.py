@@ -101,6 +101,40 @@ def test_nurse_records_a_visit_with_measurements_and_an_urgent_epds(page):
     assert_no_horizontal_scroll(page)
 
 
+def test_a_rejected_visit_is_shown_again_without_csp_violations(page):
+    """A 422 re-render swapped in by htmx (error summary, the urgent box) must not bring an
+    inline style: the CSP (style-src 'self') would block it and log a violation."""
+    violations: list[str] = []
+    page.on(
+        "console",
+        lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None,
+    )
+    # The browser's own report, whatever the console wording.
+    page.add_init_script(
+        "document.addEventListener('securitypolicyviolation', e => "
+        "console.error('Content Security Policy: ' + e.violatedDirective + ' ' + e.sample));"
+    )
+    login(page, NURSE)
+    page.goto("/")
+    page.locator(".visit-card").first.get_by_role(
+        "link", name=re.compile("^Registrér besøget")
+    ).click()
+    page.wait_for_url(re.compile(r"/boern/\d+/besoeg/ny"))
+    page.get_by_label("Længde (cm, én decimal)").fill("650")  # 650 cm: out of range
+    page.get_by_text("EPDS – mor").click()
+    page.locator("#epds-mor fieldset.epds-item").nth(9).get_by_label("Næsten aldrig").check()
+    page.get_by_role("button", name="Gem besøget").click()
+    summary = page.locator(".error-summary")
+    summary.wait_for()
+    assert "Skriv et tal mellem 30 og 130" in summary.inner_text()
+    assert page.get_by_label("Længde (cm, én decimal)").input_value() == "650"
+    assert page.locator("[data-urgent-box]").get_attribute("class") == "urgent-box shown"
+    page.get_by_role("button", name="Gem besøget").click()  # rejected a second time
+    page.wait_for_load_state("networkidle")
+    summary.wait_for()
+    assert violations == []
+
+
 def test_child_page_and_visit_list_are_accessible(page):
     login(page, NURSE)
     page.goto("/")
