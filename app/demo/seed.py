@@ -232,10 +232,8 @@ def _dated_records():
     if _installed("visits"):
         from app.visits.models import Visit
 
-        # Not the EPDS item 10 visit: the visits seeder shows it as recorded just now (its
-        # leader's "handling i dag" notification), see app/visits/seed.py _urgent_epds.
         yield (
-            db.session.scalars(select(Visit).where(Visit.epds_self_harm.is_(False))),
+            db.session.scalars(select(Visit)),
             lambda v: (
                 datetime.combine(v.visit_date, v.visit_time, tzinfo=clock.LOCAL_TZ)
                 if v.visit_time

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import random
 import uuid as uuidlib
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from rcpchgrowth import measurement_from_sds
 from sqlalchemy import select
 
+from app import clock
 from app.children.models import Caseload, Child
 from app.demo import names
 from app.extensions import db
+from app.reminders.rules import URGENT_DAYS
 from app.visits import growth, services
 from app.visits.models import ChildSex, PlannedVisit, Visit, VisitAction
 from app.visits.programme import programme_from_settings, programme_horizon_days, visit_settings
@@ -184,7 +186,7 @@ def seed_visits(context: dict) -> None:
             rng,
         )
     db.session.flush()
-    _urgent_epds(demo_nurse, today, settings)
+    _urgent_epds(demo_nurse, today, settings, rng)
     _todays_visits(demo_nurse, today, rng)
 
 
@@ -222,22 +224,78 @@ def _screen(candidate, field: str, values, settings, today: date, rng) -> None:
         )
 
 
-def _urgent_epds(nurse, today: date, settings: dict) -> None:
-    """The demo nurse's latest past visit gets a father's EPDS with item 10 answered "Næsten
-    aldrig" and the action she recorded: the visit's prompt record, and (recorded just now)
-    the notification of her leader."""
-    recent = db.session.scalars(
+def _urgent_day(today: date) -> date:
+    """The last working day before today, if the leader's look-back for urgent screenings
+    still reaches it; after a weekend (a Monday) today instead, early in the morning."""
+    day = today - timedelta(days=1)
+    while day.weekday() >= 5:
+        day -= timedelta(days=1)
+    return day if (today - day).days <= URGENT_DAYS else today
+
+
+def _urgent_epds(nurse, today: date, settings: dict, rng: random.Random) -> None:
+    """A visit of the demo nurse on her last working day (see _urgent_day) gets a father's
+    EPDS with item 10 answered "Næsten aldrig" and the action she recorded after it: the
+    visit's prompt record, and recent enough for her leader's "Handling i dag" notification.
+    A programme visit of that day if she had one, else a needs-based visit to the family of
+    her latest visit."""
+    day = _urgent_day(today)
+    visit = db.session.scalar(
         select(Visit)
-        .where(Visit.nurse_id == nurse.id, Visit.visit_date < today)
-        .order_by(Visit.visit_date.desc(), Visit.id.desc())
-        .limit(10)
-    ).all()
-    visit = next((v for v in recent if not (v.epds_mor or v.epds_far or v.adbb_scores)), None)
+        .where(
+            Visit.nurse_id == nurse.id,
+            Visit.visit_date == day,
+            Visit.epds_mor.is_(None),
+            Visit.epds_far.is_(None),
+            Visit.adbb_scores.is_(None),
+        )
+        .order_by(Visit.visit_time, Visit.id)
+        .limit(1)
+    )
     if visit is None:
-        return
+        latest = db.session.scalar(
+            select(Visit)
+            .where(Visit.nurse_id == nurse.id, Visit.visit_date < today)
+            .order_by(Visit.visit_date.desc(), Visit.id.desc())
+            .limit(1)
+        )
+        if latest is None:
+            return
+        at = time(8, 0) if day == today else time(9, 0)
+        planned = PlannedVisit(
+            child_id=latest.child_id,
+            nurse_id=nurse.id,
+            source="behov",
+            visit_type="behov",
+            planned_date=day,
+            planned_time=at,
+            reason="Mor har ringet: far sover dårligt og virker nedtrykt. Besøg med begge "
+            "forældre.",
+        )
+        db.session.add(planned)
+        not_measured = {f"{m}_reason": "ikke_maalt" for m in ("weight", "length", "head")}
+        visit = _record(
+            latest.child,
+            planned,
+            nurse.id,
+            day,
+            rng,
+            _sex_of(latest.child),
+            {"weight": 0.0, "length": 0.0, "head": 0.0},
+            settings,
+            visit_time=at,
+            weight_g=None,
+            length_mm=None,
+            length_position=None,
+            head_mm=None,
+            observations="Far fortæller om dårlig søvn og tristhed siden fødslen.",
+            **not_measured,
+        )
     visit.present = ["mor", "far"]
     visit.epds_far = [*EPDS_LOW[:9], 2]  # item 10: "Næsten aldrig"
     services._derive(visit, visit.child, settings, _sex_of(visit.child))
+    # Written down when she had talked with him, about three quarters of an hour in.
+    visited = datetime.combine(visit.visit_date, visit.visit_time or time(9, 0), clock.LOCAL_TZ)
     visit.actions.append(
         VisitAction(
             text=(
@@ -245,7 +303,7 @@ def _urgent_epds(nurse, today: date, settings: dict) -> None:
                 "kan ringe til akutpsykiatrien. Jeg ringer til ham i morgen."
             ),
             by_id=nurse.id,
-            at=datetime.combine(visit.visit_date, time(13, 30), tzinfo=UTC),
+            at=min(visited + timedelta(minutes=45), clock.now()),
         )
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import time, timedelta
+from datetime import UTC, date, time, timedelta
 
 import pytest
 from flask import current_app, g
@@ -20,6 +20,7 @@ from app.extensions import db
 from app.org.models import UnitKind
 from app.visits import services
 from app.visits.models import ChildSex, PlannedVisit, PlannedVisitChange, Visit
+from app.visits.seed import _urgent_day
 from tests.factories import make_child, make_unit, make_user
 
 
@@ -488,15 +489,36 @@ def test_the_demo_gives_the_nurse_a_day_to_start(app):
     assert db.session.scalar(mine.where(Visit.weight_g.is_not(None)))
     assert nurse.qualifications.get("adbb")
     assert db.session.scalar(select(func.count(Membership.id)))  # the base demo is there
-    # A past visit whose EPDS item 10 needs action today, the action recorded, the leader told.
+    # A visit on her last working day (today early on a Monday) whose EPDS item 10 needs
+    # action, the action recorded that day, the leader told: recorded on its own date like
+    # every seeded record, yet within the leader's look-back.
     (urgent,) = db.session.scalars(mine.where(Visit.epds_self_harm.is_(True))).all()
-    assert urgent.visit_date < clock.today() and urgent.epds_self_harm_parents == "far"
+    assert urgent.visit_date == _urgent_day(clock.today()) and urgent.visit_time
+    assert urgent.epds_self_harm_parents == "far"
+    assert clock.local_date(urgent.created_at) == urgent.visit_date
     assert [a.by_id for a in urgent.actions] == [nurse.id]
+    assert clock.local_date(urgent.actions[0].at) == urgent.visit_date
+    acted = urgent.actions[0].at
+    acted = acted if acted.tzinfo else acted.replace(tzinfo=UTC)  # SQLite: naive UTC
+    assert acted.astimezone(clock.LOCAL_TZ).time() > urgent.visit_time
     leader = db.session.scalar(select(User).where(User.email == "ledende.sp@opspor.demo"))
     reminders = sweep.plan(clock.local_now(), only=("urgent_screening",))
     assert any(r.user_id == leader.id and f"visit:{urgent.id}" in r.subjects for r in reminders), (
         reminders
     )
+
+
+@pytest.mark.parametrize(
+    "today, day",
+    [
+        (date(2026, 11, 26), date(2026, 11, 25)),  # Thursday: Wednesday
+        (date(2026, 11, 24), date(2026, 11, 23)),  # Tuesday: Monday
+        (date(2026, 11, 29), date(2026, 11, 27)),  # Sunday: Friday, two days back
+        (date(2026, 11, 30), date(2026, 11, 30)),  # Monday: Friday is out of reach, so today
+    ],
+)
+def test_the_demo_item10_visit_lies_within_the_leaders_look_back(today, day):
+    assert _urgent_day(today) == day
 
 
 def test_the_home_screen_caps_the_long_lists_and_links_to_them_in_full(
