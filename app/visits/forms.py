@@ -106,7 +106,10 @@ class DecimalCommaField(Field):
     def _value(self):
         if self.raw_data:
             return self.raw_data[0]
-        return "" if self.data is None else f"{self.data:.1f}".replace(".", ",")
+        # The correction form passes "" for a measurement not taken (a reason instead).
+        if self.data is None or self.data == "":
+            return ""
+        return f"{self.data:.1f}".replace(".", ",")
 
     def process_formdata(self, valuelist):
         self.data = None

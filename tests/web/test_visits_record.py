@@ -418,6 +418,29 @@ def test_correcting_through_the_form_shows_the_history(client, auth, nurse, chil
     assert "Vejet igen med ny vægt." in html and "vægt" in html
 
 
+def test_the_correction_form_opens_for_a_visit_without_length_and_head(client, auth, nurse, child):
+    """Measurements not taken (a reason instead) are shown as empty fields, not a 500."""
+    auth.login(nurse)
+    data = payload(
+        child,
+        visit_type="behov",
+        length_cm="",
+        length_position="",
+        length_reason="ikke_maalt",
+        head_cm="",
+        head_reason="ikke_maalt",
+    )
+    visit = submit(nurse, data).record
+    db.session.commit()
+    assert visit.length_mm is None and visit.head_mm is None
+    response = client.get(f"/besoeg/{visit.id}/ret")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    for name in ("length_cm", "head_cm"):
+        (tag,) = re.findall(rf'<input[^>]*name="{name}"[^>]*>', html)
+        assert 'value=""' in tag, tag
+
+
 def test_a_sex_recorded_meanwhile_by_another_request_does_not_fail_the_form(app, child):
     """Two visits recorded at once for a child both find no recorded sex; the second one's
     upsert takes over the row instead of failing on the unique key."""
