@@ -1,30 +1,19 @@
+# ruff: noqa: F811 (the tests take the fixtures imported from test_visits_record)
 """The visit and growth pages: corrections show earlier measurements, centiles at the extremes,
 one unit convention for weight, a table header that fits a phone."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 
-from app import clock
-from app.auth.roles import Role
-from app.org.models import UnitKind
 from app.visits.routes import format_centile
-from tests.factories import make_child, make_unit, make_user
-from tests.web.test_visits_record import payload, submit
-
-
-@pytest.fixture
-def nurse(app):
-    district = make_unit("Sundhedsplejen Nord", UnitKind.SUNDHEDSPLEJEDISTRIKT)
-    return make_user(Role.SUNDHEDSPLEJERSKE, district, qualifications={"adbb": True})
-
-
-@pytest.fixture
-def child(nurse):
-    unit = nurse.memberships[0].unit
-    return make_child(unit, nurse=nurse, birth_date=clock.today() - timedelta(days=63), cpr=None)
+from tests.web.test_visits_record import (  # noqa: F401 (fixtures)
+    child,
+    district,
+    nurse,
+    payload,
+    submit,
+)
 
 
 def test_a_correction_shows_the_earlier_and_new_measurements(client, auth, nurse, child):

@@ -1,21 +1,22 @@
+# ruff: noqa: F811 (the tests take the fixtures imported from test_visits_record)
 """Odd input in the visit form and its sync payload: a Danish field error with the typed value
 kept, never a server error (the offline layer would keep such a visit forever)."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
-from app import clock
-from app.auth.roles import Role
 from app.extensions import db
-from app.org.models import UnitKind
 from app.visits.models import Visit
-from tests.factories import make_child, make_unit, make_user
-from tests.web.test_visits_record import payload
+from tests.web.test_visits_record import (  # noqa: F401 (fixtures)
+    child,
+    district,
+    nurse,
+    payload,
+)
 
 ODD = ["abc", "6,5", "61500", "-1", "1e9", "1e400", "nan", "9" * 5000, "٦٫٥", "²", "6400 g", " "]
 MEASURES = ["weight_g", "length_cm", "head_cm"]
@@ -31,18 +32,6 @@ OTHERS = [
     "visit_time",
     "sex",
 ]
-
-
-@pytest.fixture
-def nurse(app):
-    district = make_unit("Sundhedsplejen Nord", UnitKind.SUNDHEDSPLEJEDISTRIKT)
-    return make_user(Role.SUNDHEDSPLEJERSKE, district, qualifications={"adbb": True})
-
-
-@pytest.fixture
-def child(nurse):
-    unit = nurse.memberships[0].unit
-    return make_child(unit, nurse=nurse, birth_date=clock.today() - timedelta(days=63), cpr=None)
 
 
 def sync_visit(client, data: dict) -> dict:

@@ -1,31 +1,23 @@
+# ruff: noqa: F811 (the tests take the fixtures imported from test_visits_record)
 """The visit screens' texts and the EPDS item-10 alert as the server renders them."""
 
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 import pytest
 
-from app import clock
-from app.auth.roles import Role
-from app.org.models import UnitKind
-from tests.factories import make_child, make_unit, make_user
-from tests.web.test_visits_record import EPDS_LOW, epds, payload, submit
+from tests.web.test_visits_record import (  # noqa: F401 (fixtures)
+    EPDS_LOW,
+    child,
+    district,
+    epds,
+    nurse,
+    payload,
+    submit,
+)
 
 ANSWERED = [*EPDS_LOW[:9], 1]  # item 10 "Næsten aldrig"
-
-
-@pytest.fixture
-def nurse(app):
-    district = make_unit("Sundhedsplejen Nord", UnitKind.SUNDHEDSPLEJEDISTRIKT)
-    return make_user(Role.SUNDHEDSPLEJERSKE, district, qualifications={"adbb": True})
-
-
-@pytest.fixture
-def child(nurse):
-    unit = nurse.memberships[0].unit
-    return make_child(unit, nurse=nurse, birth_date=clock.today() - timedelta(days=63), cpr=None)
 
 
 def urgent_box(html: str) -> str:
