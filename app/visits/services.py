@@ -576,12 +576,13 @@ def ensure_child_programme(child: Child, nurse: User, today: date) -> None:
         ensure_programme(child, nurse.id, caseload.start_date, municipality_settings(nurse))
 
 
-def move_planned(planned: PlannedVisit, user: User, new_date: date, new_time, reason: str) -> None:
+def _replan(planned: PlannedVisit, user: User, kind: str, new_date: date, new_time, reason: str):
+    """Give the visit a new date and time; the change keeps the old ones, who and why."""
     db.session.add(
         PlannedVisitChange(
             planned_visit=planned,
             by_id=user.id,
-            kind="flyttet",
+            kind=kind,
             from_date=planned.planned_date,
             from_time=planned.planned_time,
             to_date=new_date,
@@ -590,6 +591,10 @@ def move_planned(planned: PlannedVisit, user: User, new_date: date, new_time, re
         )
     )
     planned.planned_date, planned.planned_time = new_date, new_time
+
+
+def move_planned(planned: PlannedVisit, user: User, new_date: date, new_time, reason: str) -> None:
+    _replan(planned, user, "flyttet", new_date, new_time, reason)
     planned.updated_by_id = user.id
     if planned.nurse_id is None:
         planned.nurse_id = user.id
@@ -627,21 +632,9 @@ def may_plan_again(planned: PlannedVisit, today: date) -> bool:
 
 def plan_again(planned: PlannedVisit, user: User, new_date: date, new_time, reason: str) -> None:
     """Plan a contact marked not carried out again; the change keeps why it was not."""
-    db.session.add(
-        PlannedVisitChange(
-            planned_visit=planned,
-            by_id=user.id,
-            kind="planlagt_igen",
-            from_date=planned.planned_date,
-            from_time=planned.planned_time,
-            to_date=new_date,
-            to_time=new_time,
-            reason=reason,
-        )
-    )
+    _replan(planned, user, "planlagt_igen", new_date, new_time, reason)
     planned.status = "planlagt"
     planned.not_done_reason = planned.not_done_note = None
-    planned.planned_date, planned.planned_time = new_date, new_time
     planned.nurse_id = planned.nurse_id or user.id
     planned.updated_by_id = user.id
     log_access(planned.child_id, "update", f"planned_visit:{planned.id}", user=user)
