@@ -141,9 +141,19 @@ def test_the_outbox_page_lists_discards_with_a_named_confirmation(page, context,
 # persistent storage, as headless Chromium and most phones do for a site that is not installed.
 FIRST_START = """
 window.__layoutShift = 0;
+window.__layoutShiftSources = [];
 new PerformanceObserver((list) => {
   for (const entry of list.getEntries()) {
-    if (!entry.hadRecentInput) window.__layoutShift += entry.value;
+    if (entry.hadRecentInput) continue;
+    window.__layoutShift += entry.value;
+    for (const s of entry.sources || []) {  // what moved, for the failure message
+      const n = s.node;
+      const name = n ? [n.nodeName, n.id, n.className].filter(Boolean).join(" ") : "?";
+      const r = (x) => [x.x, x.y, x.width, x.height].map(Math.round).join(",");
+      const at = Math.round(entry.startTime);
+      window.__layoutShiftSources.push(
+        `${entry.value.toFixed(4)} ${name}: ${r(s.previousRect)} -> ${r(s.currentRect)}, ${at} ms`);
+    }
   }
 }).observe({type: "layout-shift", buffered: true});
 navigator.storage.persisted = () => Promise.resolve(false);
@@ -164,7 +174,7 @@ def test_a_first_start_on_a_device_does_not_move_the_page(page, context, live_se
         "document.querySelector('[data-offline-readiness]').textContent.startsWith('Klar til')",
         timeout=90,
     )
-    assert page.evaluate("window.__layoutShift") == 0
+    assert page.evaluate("window.__layoutShift") == 0, page.evaluate("window.__layoutShiftSources")
     assert_accessible(page)
     warning.get_by_role("button", name="Luk").click()
     expect(warning).to_have_count(0)
@@ -172,7 +182,10 @@ def test_a_first_start_on_a_device_does_not_move_the_page(page, context, live_se
     for path in (f"/boern/{child_id}", f"/boern/{child_id}/besoeg/ny"):
         page.goto(path)
         page.evaluate("OpsporOffline.ready()")
-        assert page.evaluate("window.__layoutShift") == 0, path
+        assert page.evaluate("window.__layoutShift") == 0, (
+            path,
+            page.evaluate("window.__layoutShiftSources"),
+        )
     expect(page.locator(".flash-floating")).to_have_count(0)  # warned once on this device
 
 
