@@ -573,6 +573,20 @@
 
   // -- logout ---------------------------------------------------------------------------------
 
+  // Log ud on a shared tablet: the form names this device's push endpoint, and the server
+  // removes that subscription for this user, so the next user gets none of this user's pushes.
+  function pushEndpoint(form) {
+    var reg = "serviceWorker" in navigator ? navigator.serviceWorker.getRegistration("/") : Promise.resolve(null);
+    return reg.then(function (r) { return r && r.pushManager ? r.pushManager.getSubscription() : null; })
+      .then(function (sub) {
+        var input = $("input[name=push_endpoint]", form);
+        if (!sub) { if (input) input.remove(); return; }
+        if (!input) input = form.appendChild(el("input", { type: "hidden", name: "push_endpoint" }));
+        input.value = sub.endpoint;
+      })
+      .catch(function () {});
+  }
+
   function onLogout(event) {
     var form = event.target;
     if (form.__confirmed) return;
@@ -580,7 +594,11 @@
     event.stopImmediatePropagation();
     var uid = userId();
     function proceed() {
-      var done = uid ? Promise.all([deleteUserPages(uid), ask({ type: "logout", userId: uid }, 3000)]) : Promise.resolve();
+      // The endpoint is read before the worker hears of the logout (it then drops the browser's
+      // subscription, service_worker/push.js).
+      var done = pushEndpoint(form).then(function () {
+        return uid ? Promise.all([deleteUserPages(uid), ask({ type: "logout", userId: uid }, 3000)]) : null;
+      });
       done.then(function () { form.__confirmed = true; form.submit(); }, function () { form.__confirmed = true; form.submit(); });
     }
     if (!uid) { proceed(); return; }

@@ -1,6 +1,5 @@
 // Påmindelser page: subscribe this device to Web Push. The browser's permission prompt comes
 // only after the user taps the button (never on page load). No inline scripts (CSP).
-// On every page (base.html): Log ud removes this device's subscription for this user.
 (function () {
   "use strict";
 
@@ -145,7 +144,6 @@
           }).then(function () {
             show("on");
             buttons(true);
-            window.opsporPushLogout.refresh();
             markThisDevice(sub.endpoint);
           });
         });
@@ -173,63 +171,11 @@
       }).then(function () {
         show("off");
         buttons(false);
-        window.opsporPushLogout.refresh();
       }).catch(function () { show("error"); });
     });
 
     show("checking");
     refresh();
-  }
-
-  // Log ud on a shared tablet: the next user must not get this user's reminders. The logout
-  // form tells the server this device's endpoint (it removes the subscription for this user);
-  // the service worker drops the browser's subscription when the page tells it of the logout
-  // (service_worker/push.js). Looked up at page load, so the form needs no wait; a logout
-  // before the lookup is done waits for it and submits again (offline.js then takes over).
-  var known; // this browser's endpoint, null if none, undefined while looking it up
-  var lookup = Promise.resolve(null);
-
-  function lookUp() {
-    known = undefined;
-    lookup = (supported() ? navigator.serviceWorker.getRegistration("/") : Promise.resolve(null))
-      .then(function (reg) { return reg ? reg.pushManager.getSubscription() : null; })
-      .then(function (sub) { return sub ? sub.endpoint : null; })
-      .catch(function () { return null; })
-      .then(function (endpoint) { known = endpoint; return endpoint; });
-    return lookup;
-  }
-
-  function onLogout(event) {
-    var form = event.target;
-    if (!form.matches || !form.matches(".logout-form")) return;
-    if (known === undefined) {
-      event.preventDefault();
-      event.stopImmediatePropagation();
-      var submitter = event.submitter;
-      lookup.then(function () {
-        if (submitter) form.requestSubmit(submitter); else form.requestSubmit();
-      });
-      return;
-    }
-    var input = form.querySelector("input[name=push_endpoint]");
-    if (!known) {
-      if (input) input.remove();
-      return;
-    }
-    if (!input) {
-      input = document.createElement("input");
-      input.type = "hidden";
-      input.name = "push_endpoint";
-      form.appendChild(input);
-    }
-    input.value = known;
-  }
-
-  if (!window.opsporPushLogout) {
-    window.opsporPushLogout = { refresh: lookUp };
-    lookUp();
-    // Capture phase: before offline.js, which stops the event to confirm the logout.
-    document.addEventListener("submit", onLogout, true);
   }
 
   function init() {
